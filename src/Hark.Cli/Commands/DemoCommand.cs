@@ -1,0 +1,10 @@
+using Spectre.Console.Cli;
+
+namespace Hark.Cli.Commands;
+
+// PLACEHOLDER: replaced by the real command in this session's work; it must not ship.
+public sealed class DemoCommand : Command<JsonSettings>
+{
+    public override int Execute(CommandContext context, JsonSettings settings, CancellationToken cancellationToken)
+        => throw new HarkException("demo is not built yet");
+}
