@@ -1,4 +1,3 @@
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Hark.Cli;
@@ -33,6 +32,10 @@ public static class CliRunner
         {
             return Fail(Failed, $"internal error: {e.GetType().Name}: {e.Message}", e);
         }
+        finally
+        {
+            ReportLoadedAssemblies();
+        }
     }
 
     private static int Fail(int code, string message, Exception e)
@@ -41,5 +44,16 @@ public static class CliRunner
         Console.Error.WriteLine($"hark: error: {oneLine}");
         if (Environment.GetEnvironmentVariable("HARK_DEBUG") == "1") Console.Error.WriteLine(e);
         return code;
+    }
+
+    /// <summary>
+    /// HARK_TRACE_ASSEMBLIES=1 lists the assemblies a command loaded, so tests can prove that commands which do
+    /// not train never load the TorchSharp stack.
+    /// </summary>
+    private static void ReportLoadedAssemblies()
+    {
+        if (Environment.GetEnvironmentVariable("HARK_TRACE_ASSEMBLIES") != "1") return;
+        foreach (var name in AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name).Order())
+            Console.Error.WriteLine($"hark: loaded assembly {name}");
     }
 }

@@ -1,27 +1,38 @@
-using Hark.Cli;
 using Hark.Cli.Commands;
 using Spectre.Console.Cli;
 
-var app = new CommandApp();
-app.Configure(config =>
-{
-    config.SetApplicationName("hark");
-    config.UseStrictParsing();
-    config.PropagateExceptions();
-    config.AddCommand<DemoCommand>("demo")
-        .WithDescription("Synthesize, curate, train and evaluate the default two-keyword spotter, end to end.");
-    config.AddCommand<SynthCommand>("synth")
-        .WithDescription("Synthesize a Speech-Commands-layout dataset for any words, with espeak-ng and flite.");
-    config.AddCommand<CurateCommand>("curate")
-        .WithDescription("Build a balanced, speaker-disjoint, noise-mixed training set from recordings.");
-    config.AddCommand<ClipsCommand>("clips")
-        .WithDescription("Cut a long recording of a repeated word into 1-second clips, one per utterance.");
-    config.AddCommand<ShowCommand>("show")
-        .WithDescription("Draw a clip's waveform, spectrogram and model features to a PNG.");
-    config.AddCommand<TrainCommand>("train")
-        .WithDescription("Train a keyword model on a curated dataset (TorchSharp, CPU).");
-    config.AddCommand<EvalCommand>("eval")
-        .WithDescription("Evaluate a trained model on any dataset: accuracy, per-class precision/recall, confusion.");
-});
+namespace Hark.Cli;
 
-return CliRunner.Run(app, args);
+public static class Program
+{
+    public static int Main(string[] args) => CliRunner.Run(Create(), args);
+
+    /// <summary>Every verb, in pipeline order, so --help reads like the workflow.</summary>
+    public static CommandApp Create()
+    {
+        var app = new CommandApp();
+        app.Configure(Configure);
+        return app;
+    }
+
+    private static void Configure(IConfigurator config)
+    {
+        config.SetApplicationName("hark");
+        config.UseStrictParsing();
+        config.PropagateExceptions();
+        config.AddCommand<DemoCommand>("demo")
+            .WithDescription("Synthesize, curate, train and evaluate the default two-keyword spotter, end to end.");
+        config.AddCommand<SynthCommand>("synth")
+            .WithDescription("Synthesize a Speech-Commands-layout dataset for any words, with espeak-ng and flite.");
+        config.AddCommand<CurateCommand>("curate")
+            .WithDescription("Build a balanced, speaker-disjoint, noise-mixed training set from recordings.");
+        config.AddCommand<ClipsCommand>("clips")
+            .WithDescription("Cut a long recording of a repeated word into 1-second clips, one per utterance.");
+        config.AddCommand<ShowCommand>("show")
+            .WithDescription("Draw a clip's waveform, spectrogram and model features to a PNG.");
+        config.AddCommand<TrainCommand>("train")
+            .WithDescription("Train a keyword model on a curated dataset (TorchSharp, CPU).");
+        config.AddCommand<EvalCommand>("eval")
+            .WithDescription("Evaluate a trained model on any dataset: accuracy, per-class precision/recall, confusion.");
+    }
+}
