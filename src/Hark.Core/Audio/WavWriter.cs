@@ -24,7 +24,7 @@ public static class WavWriter
         }
         catch
         {
-            File.Delete(temporary);
+            if (File.Exists(temporary)) File.Delete(temporary);
             throw;
         }
     }
