@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Hark.Audio;
 
@@ -26,13 +28,18 @@ internal static class SampleDecoding
     {
         int channels = format.Channels, blockAlign = format.BlockAlign;
         int containerBytes = blockAlign / channels;
+        if ((long)mono.Length * blockAlign > data.Length)
+            throw new ArgumentException("data holds fewer frames than requested", nameof(data));
+        // Byte offsets instead of a slice per sample: the length check above covers every read, and this loop is
+        // the whole cost of loading a clip.
+        ref byte source = ref MemoryMarshal.GetReference(data);
         float channelScale = 1f / channels;
         bool allFinite = true;
+        nint offset = 0;
         for (int frame = 0; frame < mono.Length; frame++)
         {
-            var frameBytes = data.Slice(frame * blockAlign, blockAlign);
             float sum = 0f;
-            for (int c = 0; c < channels; c++) sum += TDecoder.Decode(frameBytes[(c * containerBytes)..]);
+            for (int c = 0; c < channels; c++, offset += containerBytes) sum += TDecoder.Decode(ref Unsafe.Add(ref source, offset));
             mono[frame] = channels == 1 ? sum : sum * channelScale;
             // Integer encodings are always finite; the JIT drops this check for them.
             if (TDecoder.CanBeNonFinite) allFinite &= float.IsFinite(sum);
@@ -47,24 +54,27 @@ internal static class SampleDecoding
         return -1;
     }
 
+    // A span of constant length over the sample: the JIT then drops BinaryPrimitives' length check.
+    private static ReadOnlySpan<byte> Bytes(ref byte source, int count) => MemoryMarshal.CreateReadOnlySpan(ref source, count);
+
     private interface ISampleDecoder
     {
         static abstract bool CanBeNonFinite { get; }
 
-        /// <summary>Reads one sample from the start of <paramref name="bytes"/>, scaled to [-1, 1).</summary>
-        static abstract float Decode(ReadOnlySpan<byte> bytes);
+        /// <summary>Reads one little-endian sample at <paramref name="source"/>, scaled to [-1, 1).</summary>
+        static abstract float Decode(ref byte source);
     }
 
     private readonly struct UnsignedPcm8 : ISampleDecoder
     {
         public static bool CanBeNonFinite => false;
-        public static float Decode(ReadOnlySpan<byte> bytes) => (bytes[0] - 128) * (1f / 128);
+        public static float Decode(ref byte source) => (source - 128) * (1f / 128);
     }
 
     private readonly struct Pcm16 : ISampleDecoder
     {
         public static bool CanBeNonFinite => false;
-        public static float Decode(ReadOnlySpan<byte> bytes) => BinaryPrimitives.ReadInt16LittleEndian(bytes) * (1f / 32768);
+        public static float Decode(ref byte source) => BinaryPrimitives.ReadInt16LittleEndian(Bytes(ref source, 2)) * (1f / 32768);
     }
 
     private readonly struct Pcm24 : ISampleDecoder
@@ -72,9 +82,9 @@ internal static class SampleDecoding
         public static bool CanBeNonFinite => false;
 
         // Assemble in the top 24 bits of an int so the arithmetic shift sign-extends.
-        public static float Decode(ReadOnlySpan<byte> bytes)
+        public static float Decode(ref byte source)
         {
-            int value = ((bytes[2] << 24) | (bytes[1] << 16) | (bytes[0] << 8)) >> 8;
+            int value = ((Unsafe.Add(ref source, 2) << 24) | (Unsafe.Add(ref source, 1) << 16) | (source << 8)) >> 8;
             return value * (1f / 8388608);
         }
     }
@@ -82,18 +92,18 @@ internal static class SampleDecoding
     private readonly struct Pcm32 : ISampleDecoder
     {
         public static bool CanBeNonFinite => false;
-        public static float Decode(ReadOnlySpan<byte> bytes) => BinaryPrimitives.ReadInt32LittleEndian(bytes) * (1f / 2147483648);
+        public static float Decode(ref byte source) => BinaryPrimitives.ReadInt32LittleEndian(Bytes(ref source, 4)) * (1f / 2147483648);
     }
 
     private readonly struct Float32 : ISampleDecoder
     {
         public static bool CanBeNonFinite => true;
-        public static float Decode(ReadOnlySpan<byte> bytes) => BinaryPrimitives.ReadSingleLittleEndian(bytes);
+        public static float Decode(ref byte source) => BinaryPrimitives.ReadSingleLittleEndian(Bytes(ref source, 4));
     }
 
     private readonly struct Float64 : ISampleDecoder
     {
         public static bool CanBeNonFinite => true;
-        public static float Decode(ReadOnlySpan<byte> bytes) => (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes);
+        public static float Decode(ref byte source) => (float)BinaryPrimitives.ReadDoubleLittleEndian(Bytes(ref source, 8));
     }
 }

@@ -7,12 +7,6 @@ internal enum SampleEncoding { UnsignedPcm8, Pcm16, Pcm24, Pcm32, Float32, Float
 /// <summary>The parts of a <c>fmt </c> chunk Hark needs, validated so decoding cannot go out of range.</summary>
 internal readonly record struct WavFormat(SampleEncoding Encoding, int Channels, int SampleRate, int BlockAlign)
 {
-    /// <summary>
-    /// Rates above this are not audio a microphone produced (the highest studio rate is 768 kHz); refusing them
-    /// keeps a corrupt header from asking the resampler for a filter of millions of taps.
-    /// </summary>
-    public const int MaxSampleRate = 1_000_000;
-
     private const ushort TagPcm = 0x0001;
     private const ushort TagFloat = 0x0003;
     private const ushort TagExtensible = 0xFFFE;
@@ -37,8 +31,8 @@ internal readonly record struct WavFormat(SampleEncoding Encoding, int Channels,
         if (tag != TagPcm && tag != TagFloat)
             throw new WavFormatException(sourceName, $"unsupported encoding {DescribeTag(tag)}; only PCM and IEEE float WAV can be read");
         if (channels == 0) throw new WavFormatException(sourceName, "fmt chunk declares 0 channels");
-        if (rate == 0 || rate > MaxSampleRate)
-            throw new WavFormatException(sourceName, $"sample rate {rate} Hz is outside 1..{MaxSampleRate} Hz");
+        if (rate == 0 || rate > WavReader.MaxSampleRate)
+            throw new WavFormatException(sourceName, $"sample rate {rate} Hz is outside 1..{WavReader.MaxSampleRate} Hz");
         if (bits == 0) throw new WavFormatException(sourceName, "fmt chunk declares 0 bits per sample");
 
         // The container size comes from the block align, as the WAVEFORMATEX spec defines it: bits per sample may

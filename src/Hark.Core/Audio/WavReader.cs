@@ -5,7 +5,7 @@ namespace Hark.Audio;
 /// <summary>
 /// Reads RIFF/WAVE files: PCM 8 (unsigned), 16, 24 and 32-bit, IEEE float 32 and 64-bit, plain or
 /// WAVE_FORMAT_EXTENSIBLE, any channel count (averaged to mono) and any rate up to
-/// <see cref="WavFormat.MaxSampleRate"/>. Any failure is a <see cref="WavFormatException"/> naming the file and the
+/// <see cref="MaxSampleRate"/>. Any failure is a <see cref="WavFormatException"/> naming the file and the
 /// problem; no other exception escapes for any byte content.
 /// </summary>
 /// <remarks>
@@ -24,6 +24,12 @@ namespace Hark.Audio;
 /// </remarks>
 public static class WavReader
 {
+    /// <summary>
+    /// Rates above this are not audio a microphone produced (the highest studio rate is 768 kHz); refusing them
+    /// keeps a corrupt header from asking the resampler for a filter of millions of taps.
+    /// </summary>
+    public const int MaxSampleRate = 1_000_000;
+
     /// <summary>Reads a file, downmixes to mono and resamples to <see cref="AudioClip.PipelineRate"/>.</summary>
     public static AudioClip ReadPipeline(string path) => ToPipelineRate(Read(path), path);
 
