@@ -1,21 +1,32 @@
+using System.Collections.Concurrent;
+
 namespace Hark.Audio;
 
-// CONTRACT STUB: linear interpolation, no anti-aliasing. The real windowed-sinc resampler replaces this file.
+/// <summary>
+/// Anti-aliased sample-rate conversion; see <see cref="PolyphaseResampler"/> for the filter. Filters are built once
+/// per rate pair and cached, so converting thousands of clips pays the design cost once.
+/// </summary>
 public static class Resampler
 {
+    // A corrupt or fuzzed header can name any rate; bounding the cache keeps such inputs from growing it forever.
+    private const int MaxCachedRatePairs = 32;
+    private static readonly ConcurrentDictionary<(int From, int To), PolyphaseResampler> Cache = new();
+
     public static float[] Resample(ReadOnlySpan<float> input, int fromRate, int toRate)
     {
-        if (fromRate == toRate) return input.ToArray();
-        int n = (int)((long)input.Length * toRate / fromRate);
-        var output = new float[n];
-        for (int i = 0; i < n; i++)
+        if (fromRate == toRate)
         {
-            double pos = (double)i * fromRate / toRate;
-            int j = (int)pos;
-            double frac = pos - j;
-            float a = input[j], b = j + 1 < input.Length ? input[j + 1] : 0f;
-            output[i] = (float)(a + (b - a) * frac);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fromRate);
+            return input.ToArray();
         }
-        return output;
+        return For(fromRate, toRate).Resample(input);
+    }
+
+    /// <summary>The shared, thread-safe resampler for a rate pair.</summary>
+    public static PolyphaseResampler For(int fromRate, int toRate)
+    {
+        if (Cache.TryGetValue((fromRate, toRate), out var cached)) return cached;
+        var resampler = new PolyphaseResampler(fromRate, toRate);
+        return Cache.Count < MaxCachedRatePairs ? Cache.GetOrAdd((fromRate, toRate), resampler) : resampler;
     }
 }
