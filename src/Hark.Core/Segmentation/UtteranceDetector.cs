@@ -16,6 +16,7 @@ public sealed record Utterance(double Start, double End, double Centre, double P
 /// <param name="MinDurationSeconds">Shorter segments are clicks, not words.</param>
 /// <param name="NoiseFloorPercentile">Percentile of frame levels taken as the noise floor.</param>
 /// <param name="MinPeakAboveFloorDb">A segment must peak at least this far above the floor to count as speech.</param>
+/// <param name="MaxBelowLoudestDb">Segments peaking this far below the loudest one are clicks and breaths, not repetitions.</param>
 public sealed record DetectorOptions(
     double FrameSeconds = 0.01,
     double StartMarginDb = 12,
@@ -23,7 +24,8 @@ public sealed record DetectorOptions(
     double MergeGapSeconds = 0.25,
     double MinDurationSeconds = 0.08,
     double NoiseFloorPercentile = 10,
-    double MinPeakAboveFloorDb = 18);
+    double MinPeakAboveFloorDb = 18,
+    double MaxBelowLoudestDb = 25);
 
 /// <summary>
 /// Finds words in a long recording by frame energy. The noise floor is estimated from the quietest frames, so the
@@ -74,7 +76,9 @@ public static class UtteranceDetector
             double end = Math.Min((last + 1) * seconds, (double)samples.Length / sampleRate);
             utterances.Add(new Utterance(first * seconds, end, moment / mass * seconds, peak));
         }
-        return utterances;
+        if (utterances.Count == 0) return utterances;
+        double loudest = utterances.Max(u => u.PeakDb);
+        return [.. utterances.Where(u => u.PeakDb >= loudest - options.MaxBelowLoudestDb)];
     }
 
     private static float Percentile(float[] values, double percentile)
