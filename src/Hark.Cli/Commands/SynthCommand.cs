@@ -79,8 +79,8 @@ public sealed class SynthCommand : Command<SynthSettings>
         foreach (var (word, clips) in summary.ClipsPerWord) table.AddRow(Markup.Escape(word), clips.ToString());
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(
-            $"{summary.Speakers} synthetic speakers from {summary.Accents.Count} espeak-ng accents x {summary.EspeakVariants.Count} variants " +
-            $"and {summary.FliteVoices.Count} flite voices; {summary.NoiseFiles.Count} background-noise files.");
+            $"{summary.Speakers} synthetic speakers on {summary.VoicesUsed.Count} voices (of {summary.Accents.Count} espeak-ng accents x " +
+            $"{summary.EspeakVariantsAvailable} variants and {summary.FliteVoices.Count} flite voices); {summary.NoiseFiles.Count} background-noise files.");
         AnsiConsole.MarkupLine($"{summary.Seconds:0.0} s, {summary.ClipsPerSecond:0.0} clips/s with {summary.Jobs} jobs -> {Markup.Escape(summary.OutputDirectory)}");
         return 0;
     }

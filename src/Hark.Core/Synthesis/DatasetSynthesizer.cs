@@ -17,10 +17,12 @@ public sealed record SynthesisOptions(
     double NoiseSeconds = 45, int Jobs = 0, bool Force = false);
 
 /// <summary>What a run produced.</summary>
+/// <param name="VoicesUsed">Distinct synthesizer voices behind the speakers, as <c>engine:voice+variant</c>.</param>
+/// <param name="ClipsPerSecond">Word clips per second of the speech phase (noise generation not included).</param>
 public sealed record SynthesisSummary(
-    string OutputDirectory, IReadOnlyDictionary<string, int> ClipsPerWord, int Speakers, IReadOnlyList<string> Accents,
-    IReadOnlyList<string> EspeakVariants, IReadOnlyList<string> FliteVoices, IReadOnlyList<string> NoiseFiles,
-    int Jobs, double Seconds, double ClipsPerSecond);
+    string OutputDirectory, IReadOnlyDictionary<string, int> ClipsPerWord, int Speakers, IReadOnlyList<string> VoicesUsed,
+    IReadOnlyList<string> Accents, int EspeakVariantsAvailable, IReadOnlyList<string> FliteVoices,
+    IReadOnlyList<string> NoiseFiles, int Jobs, double Seconds, double ClipsPerSecond);
 
 /// <summary>
 /// Builds a Speech-Commands-layout dataset from speech synthesizers: one folder per word of 1-second 16 kHz clips
@@ -83,9 +85,10 @@ public static class DatasetSynthesizer
 
             var summary = new SynthesisSummary(target,
                 options.Words.ToDictionary(Labels.ToFolderName, _ => options.PerWord),
-                speakers.Count, catalog.EspeakAccents, catalog.EspeakVariants, catalog.FliteVoices, noiseNames, jobs,
+                speakers.Count, [.. speakers.Select(s => s.VoiceName).Distinct().Order(StringComparer.Ordinal)],
+                catalog.EspeakAccents, catalog.EspeakVariants.Count, catalog.FliteVoices, noiseNames, jobs,
                 clock.Elapsed.TotalSeconds, takes.Count / Math.Max(speechSeconds, 1e-9));
-            WriteManifest(Path.Combine(staging, "synth.json"), options, summary, speakers);
+            WriteManifest(Path.Combine(staging, "synth.json"), options, catalog, summary, speakers);
 
             if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
             Directory.Move(staging, target);
@@ -147,15 +150,15 @@ public static class DatasetSynthesizer
         return sources;
     }
 
-    private static void WriteManifest(string path, SynthesisOptions options, SynthesisSummary summary, IReadOnlyList<SynthSpeaker> speakers)
+    private static void WriteManifest(string path, SynthesisOptions options, VoiceCatalog catalog, SynthesisSummary summary, IReadOnlyList<SynthSpeaker> speakers)
     {
         var manifest = new
         {
             tool = "hark synth",
             settings = new { options.Words, options.PerWord, options.Repetitions, options.Seed, options.NoiseSeconds },
-            summary.Accents,
-            summary.EspeakVariants,
-            summary.FliteVoices,
+            accents = catalog.EspeakAccents,
+            espeak_variants = catalog.EspeakVariants,
+            flite_voices = catalog.FliteVoices,
             summary.NoiseFiles,
             speakers = speakers.Select(s => new { s.Id, s.Engine, s.Voice, s.Variant, s.Pitch, s.Rate, s.WarpPercent }),
         };

@@ -16,8 +16,10 @@ namespace Hark.Synthesis;
 /// <param name="WarpPercent">Vocal-tract and pitch warp applied after synthesis: 100 is none, 110 is 10 % higher.</param>
 public sealed record SynthSpeaker(string Engine, string Voice, string? Variant, int Pitch, int Rate, int WarpPercent)
 {
-    public string Descriptor => string.Create(CultureInfo.InvariantCulture,
-        $"{Engine}:{Voice}{(Variant is null ? "" : "+" + Variant)}:p{Pitch}:r{Rate}:w{WarpPercent}");
+    public string Descriptor => string.Create(CultureInfo.InvariantCulture, $"{VoiceName}:p{Pitch}:r{Rate}:w{WarpPercent}");
+
+    /// <summary>The synthesizer voice alone, e.g. <c>espeak-ng:en-gb-scotland+f3</c> or <c>flite:slt</c>.</summary>
+    public string VoiceName => $"{Engine}:{Voice}{(Variant is null ? "" : "+" + Variant)}";
 
     /// <summary>Eight hex digits like Speech Commands speaker ids; FNV-1a of the descriptor, stable everywhere.</summary>
     public string Id
