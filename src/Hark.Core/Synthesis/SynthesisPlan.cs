@@ -33,7 +33,10 @@ public static class SynthesisPlan
         var used = new HashSet<string>(StringComparer.Ordinal);
         for (int k = 0; speakers.Count < count; k++)
         {
-            int round = k / familiesPerRound, family = k % familiesPerRound;
+            int round = k / familiesPerRound, position = k % familiesPerRound;
+            // Flite's slots are spread evenly through each round (Bresenham-style), starting at the first speaker.
+            int fliteBefore = (position * FliteShare + familiesPerRound - 1) / familiesPerRound;
+            bool isFlite = ((position + 1) * FliteShare + familiesPerRound - 1) / familiesPerRound > fliteBefore;
             var buckets = random.Derive(k);
             SynthSpeaker speaker;
             int attempts = 0;
@@ -41,9 +44,10 @@ public static class SynthesisPlan
             {
                 if (++attempts > 1000)
                     throw new HarkException($"cannot make {count} distinct synthetic speakers from the installed voices; ask for fewer clips per word");
-                speaker = family < accents
-                    ? EspeakSpeaker(catalog.EspeakAccents[family], variants[(round + family * stride) % variants.Count], buckets)
-                    : FliteSpeaker(flite[(round * FliteShare + family - accents) % flite.Count], buckets);
+                int accent = position - fliteBefore;
+                speaker = isFlite
+                    ? FliteSpeaker(flite[(round * FliteShare + fliteBefore) % flite.Count], buckets)
+                    : EspeakSpeaker(catalog.EspeakAccents[accent], variants[(round + accent * stride) % variants.Count], buckets);
             }
             while (!used.Add(speaker.Id));   // a repeat voice redraws its buckets: ids must stay unique
             speakers.Add(speaker);

@@ -21,8 +21,10 @@ public static class TakeShaper
     {
         // Resampling straight to 16 kHz / warp gives one pass for both the rate change and a pitch and formant
         // shift of warp (played back at 16 kHz); the time-stretch below restores the duration it changed.
-        double warp = take.Speaker.WarpPercent / 100.0;
-        int warpedRate = (int)Math.Round(AudioClip.PipelineRate / warp);
+        // The rate is rounded to 50 Hz so it shares a large common factor with every engine rate (8, 16, 22.05 kHz),
+        // which keeps a polyphase resampler's phase table small; the warp actually applied is recomputed from it.
+        int warpedRate = (int)Math.Round(AudioClip.PipelineRate * 100.0 / take.Speaker.WarpPercent / 50) * 50;
+        double warp = (double)AudioClip.PipelineRate / warpedRate;
         var warped = Resampler.Resample(raw.Samples, raw.SampleRate, warpedRate);
         var speech = Trim(warped, AudioClip.PipelineRate);
         if (speech.Length == 0) throw new HarkException($"the synthesizer returned silence for \"{take.Word}\" ({take.Speaker.Descriptor})");

@@ -25,7 +25,9 @@ public class SynthesisPlanTests
     {
         var speakers = SynthesisPlan.Speakers(Catalog, 10, seed: 5);
         Assert.Equal(Catalog.EspeakAccents.Count, speakers.Where(s => s.Engine == VoiceCatalog.Espeak).Select(s => s.Voice).Distinct().Count());
-        Assert.Contains(speakers, s => s.Engine == VoiceCatalog.Flite);
+        Assert.Equal(2, speakers.Count(s => s.Engine == VoiceCatalog.Flite));
+        Assert.Equal(VoiceCatalog.Flite, speakers[0].Engine);
+        Assert.Equal(VoiceCatalog.Espeak, speakers[1].Engine);
     }
 
     [Fact]
