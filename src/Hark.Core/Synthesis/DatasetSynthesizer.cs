@@ -70,6 +70,7 @@ public static class DatasetSynthesizer
             int total = takes.Count + noiseFiles, done = 0;
             void Advance(string status) => progress?.Report(new ProgressReport((double)Interlocked.Increment(ref done) / total, status));
 
+            var speechClock = Stopwatch.StartNew();
             Parallel.ForEach(takes, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancellationToken }, take =>
             {
                 var raw = SpeechEngines.Speak(take.Speaker, take.Word, cancellationToken);
@@ -77,7 +78,7 @@ public static class DatasetSynthesizer
                 WavWriter.WritePcm16(Path.Combine(staging, Labels.ToFolderName(take.Word), take.FileName), clip, AudioClip.PipelineRate);
                 Advance(take.Word);
             });
-            double speechSeconds = clock.Elapsed.TotalSeconds;
+            double speechSeconds = speechClock.Elapsed.TotalSeconds;
 
             var noiseNames = options.NoiseSeconds > 0
                 ? WriteNoise(Path.Combine(staging, Labels.BackgroundNoiseFolder), options, speakers, jobs, Advance, cancellationToken)

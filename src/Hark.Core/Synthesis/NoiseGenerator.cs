@@ -4,12 +4,15 @@ namespace Hark.Synthesis;
 /// Background noises for the <c>_background_noise_</c> folder, generated rather than recorded so a dataset can be
 /// built with no downloads. The coloured noises have exact spectral slopes; the textures (hum, fan, rain, babble)
 /// imitate what a keyword spotter hears in real rooms. Every generator fills the caller's span and is a pure
-/// function of its random stream, and output is scaled to <see cref="TargetRms"/>.
+/// function of its random stream, and output is scaled by <see cref="Normalize"/>.
 /// </summary>
 public static class NoiseGenerator
 {
     /// <summary>-26 dBFS: loud enough to learn from, with headroom for impulsive peaks.</summary>
     public const float TargetRms = 0.05f;
+
+    /// <summary>Highest peak a generator may produce (-1 dBFS).</summary>
+    public const float MaxPeak = 0.89f;
 
     /// <summary>Flat spectrum.</summary>
     public static void White(Span<float> output, DeterministicRandom random)
@@ -108,7 +111,7 @@ public static class NoiseGenerator
 
     /// <summary>
     /// Rain on a window: a steady high-passed hiss plus drops arriving as a Poisson process, each a few
-    /// milliseconds of decaying noise with a log-normal loudness so a few drops stand out.
+    /// milliseconds of decaying noise with a capped log-normal loudness.
     /// </summary>
     public static void Rain(Span<float> output, int sampleRate, DeterministicRandom random)
     {
@@ -122,7 +125,8 @@ public static class NoiseGenerator
             t += -Math.Log(1 - drops.NextDouble()) / rate;
             int start = (int)(t * sampleRate);
             if (start >= output.Length) break;
-            double amplitude = Math.Exp(drops.NextGaussian() * 0.8) * 0.6;
+            // Log-normal loudness capped at 4x the median: a few drops stand out, none clips after normalising.
+            double amplitude = Math.Min(Math.Exp(drops.NextGaussian() * 0.7), 4) * 0.6;
             double decay = Math.Exp(-1.0 / (drops.NextDouble(0.001, 0.006) * sampleRate));
             double envelope = amplitude, low = 0;
             for (int i = start; i < output.Length && envelope > 1e-3; i++, envelope *= decay)
@@ -164,14 +168,22 @@ public static class NoiseGenerator
         Normalize(output);
     }
 
-    /// <summary>Scales to <see cref="TargetRms"/>; all-zero input stays zero.</summary>
+    /// <summary>
+    /// Scales to <see cref="TargetRms"/>, or lower when that would push a peak past <see cref="MaxPeak"/>: impulsive
+    /// noise keeps its shape instead of being clipped. All-zero input stays zero.
+    /// </summary>
     public static void Normalize(Span<float> signal)
     {
         double energy = 0;
-        foreach (float x in signal) energy += (double)x * x;
+        float peak = 0;
+        foreach (float x in signal)
+        {
+            energy += (double)x * x;
+            peak = Math.Max(peak, Math.Abs(x));
+        }
         if (energy <= 0) return;
-        float scale = (float)(TargetRms / Math.Sqrt(energy / signal.Length));
-        for (int i = 0; i < signal.Length; i++) signal[i] = Math.Clamp(signal[i] * scale, -1f, 1f);
+        float scale = (float)Math.Min(TargetRms / Math.Sqrt(energy / signal.Length), MaxPeak / peak);
+        for (int i = 0; i < signal.Length; i++) signal[i] *= scale;
     }
 
     private static void RemoveMean(Span<float> signal)

@@ -63,10 +63,11 @@ public class NoiseGeneratorTests
     [Fact]
     public void Rain_is_impulsive_with_peaks_far_above_its_level()
     {
-        var samples = Make((o, r) => NoiseGenerator.Rain(o, Rate, r), seed: 5, seconds: 4);
+        var samples = Make((o, r) => NoiseGenerator.Rain(o, Rate, r), seed: 5, seconds: 45);
         float peak = samples.Max(Math.Abs);
         Assert.True(peak / Rms(samples) > 6, $"crest factor {peak / Rms(samples):0.0}");
-        Assert.Equal(NoiseGenerator.TargetRms, Rms(samples), 2);
+        Assert.True(peak <= NoiseGenerator.MaxPeak + 1e-6f, $"rain peaks at {peak}");
+        Assert.InRange(Rms(samples), NoiseGenerator.TargetRms / 4, NoiseGenerator.TargetRms + 1e-6f);
     }
 
     [Fact]
