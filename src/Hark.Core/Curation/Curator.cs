@@ -25,7 +25,6 @@ public static class Curator
     private const int ClipLength = AudioClip.PipelineRate;
     /// <summary>Just under full scale, so the 16-bit writer never saturates a mix.</summary>
     private const float MaxPeak = 0.99f;
-    private const double VerifyShare = 0.2;
 
     public static CurationSummary Run(
         CurationOptions options, IProgress<ProgressReport>? progress = null, CancellationToken cancel = default)
@@ -43,12 +42,10 @@ public static class Curator
 
         var skipped = dataset.Skipped.ToList();
         var noise = NoiseBank.Load(dataset.BackgroundNoise, options.Split, skipped);
-        var plan = PlanReadableSources(dataset.Clips, options, noise, skipped, progress, cancel);
-
         string building = $"{output}.tmp-{Guid.NewGuid().ToString("N")[..8]}";
         try
         {
-            var rows = Render(plan, options, noise, building, progress, cancel);
+            var rows = RenderReadableSources(dataset.Clips, options, noise, building, skipped, progress, cancel);
             skipped.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
             var summary = Summarize(options, dataset, noise, rows, skipped);
             WriteListsAndManifest(building, rows);
@@ -90,55 +87,43 @@ public static class Curator
         labels.Count == 0 ? "none" : string.Join(", ", labels.Take(12)) + (labels.Count > 12 ? ", ..." : "");
 
     /// <summary>
-    /// Plans, opens every source the plan uses, and re-plans without the unreadable ones until the plan only uses
-    /// readable files. Only planned sources are opened, so a huge input folder costs no more than the output.
+    /// Plans and renders; when some sources turn out unreadable, drops them, re-plans and renders again from
+    /// scratch, so the output is exactly what a run without those files would give. Reading each source while
+    /// rendering (not in a separate checking pass) keeps the common case to one read per output clip.
     /// </summary>
-    private static List<PlannedClip> PlanReadableSources(
-        IReadOnlyList<LabeledClip> clips, CurationOptions options, NoiseBank noise, List<SkippedEntry> skipped,
-        IProgress<ProgressReport>? progress, CancellationToken cancel)
+    private static ManifestRow[] RenderReadableSources(
+        IReadOnlyList<LabeledClip> clips, CurationOptions options, NoiseBank noise, string building,
+        List<SkippedEntry> skipped, IProgress<ProgressReport>? progress, CancellationToken cancel)
     {
         var usable = clips.ToList();
-        var verified = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
             var plan = CurationPlanner.Plan(usable, options, hasNoise: !noise.IsEmpty);
-            var toCheck = plan.Where(p => p.Source is not null).Select(p => p.Source!.Path)
-                .Where(verified.Add).ToArray();
-            var failures = new ConcurrentBag<SkippedEntry>();
+            if (Directory.Exists(building)) Directory.Delete(building, recursive: true);
+            Directory.CreateDirectory(building);
+            foreach (string label in plan.Select(p => p.Label).Distinct())
+                Directory.CreateDirectory(Path.Combine(building, label));
+
+            var rows = new ManifestRow?[plan.Count];
+            var failures = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
             int done = 0;
-            Parallel.For(0, toCheck.Length, ParallelOptions(options, cancel), i =>
-            {
-                try { AudioSources.ReadPipeline(toCheck[i]); }
-                catch (WavFormatException e) { failures.Add(new SkippedEntry(toCheck[i], e.Problem)); }
-                ReportEvery(progress, Interlocked.Increment(ref done), toCheck.Length, 0, VerifyShare, "checking inputs");
-            });
-            if (failures.IsEmpty) return plan;
-            skipped.AddRange(failures);
-            var bad = failures.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-            usable.RemoveAll(c => bad.Contains(c.Path));
+            Parallel.For(0, plan.Count, ParallelOptions(options, cancel),
+                () => (Clip: new float[ClipLength], Noise: new float[ClipLength]),
+                (i, _, buffers) =>
+                {
+                    try { rows[i] = RenderOne(plan[i], options, noise, building, buffers.Clip, buffers.Noise); }
+                    catch (WavFormatException e) { failures.TryAdd(e.FilePath, e.Problem); }
+                    int count = Interlocked.Increment(ref done);
+                    if (progress is not null && (count % 64 == 0 || count == plan.Count))
+                        progress.Report(new ProgressReport((double)count / plan.Count, "mixing"));
+                    return buffers;
+                },
+                _ => { });
+            if (failures.IsEmpty) return rows.Select(r => r!).ToArray();
+
+            skipped.AddRange(failures.Select(f => new SkippedEntry(f.Key, f.Value)));
+            usable.RemoveAll(c => failures.ContainsKey(c.Path));
         }
-    }
-
-    private static ManifestRow[] Render(
-        List<PlannedClip> plan, CurationOptions options, NoiseBank noise, string building,
-        IProgress<ProgressReport>? progress, CancellationToken cancel)
-    {
-        Directory.CreateDirectory(building);
-        foreach (string label in plan.Select(p => p.Label).Distinct())
-            Directory.CreateDirectory(Path.Combine(building, label));
-
-        var rows = new ManifestRow[plan.Count];
-        int done = 0;
-        Parallel.For(0, plan.Count, ParallelOptions(options, cancel),
-            () => (Clip: new float[ClipLength], Noise: new float[ClipLength]),
-            (i, _, buffers) =>
-            {
-                rows[i] = RenderOne(plan[i], options, noise, building, buffers.Clip, buffers.Noise);
-                ReportEvery(progress, Interlocked.Increment(ref done), plan.Count, VerifyShare, 1, "mixing");
-                return buffers;
-            },
-            _ => { });
-        return rows;
     }
 
     private static ManifestRow RenderOne(
@@ -223,12 +208,6 @@ public static class Curator
 
     private static ParallelOptions ParallelOptions(CurationOptions options, CancellationToken cancel) =>
         new() { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancel };
-
-    private static void ReportEvery(IProgress<ProgressReport>? progress, int done, int total, double from, double to, string status)
-    {
-        if (progress is not null && (done % 64 == 0 || done == total))
-            progress.Report(new ProgressReport(from + (to - from) * done / Math.Max(total, 1), status));
-    }
 
     private static CurationSummary Summarize(
         CurationOptions options, Dataset dataset, NoiseBank noise, ManifestRow[] rows, List<SkippedEntry> skipped)
