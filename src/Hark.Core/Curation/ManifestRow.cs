@@ -4,7 +4,12 @@ using Hark.Datasets;
 
 namespace Hark.Curation;
 
-/// <summary>One row of <c>manifest.csv</c>: how one output clip was made.</summary>
+/// <summary>
+/// One row of <c>manifest.csv</c>: how one output clip was made. <see cref="Path"/> is relative to the dataset
+/// folder; <see cref="Source"/> is the input recording (for silence cut from noise, the noise recording; for
+/// silence made without any noise, <c>generated</c>). <see cref="SnrDb"/>, <see cref="NoiseFile"/> and
+/// <see cref="NoiseOffset"/> (in samples from the recording's start) are empty when no noise was mixed in.
+/// </summary>
 public sealed record ManifestRow(
     string Path, string Label, Split Split, string Source, string? Speaker, double Gain, double? SnrDb,
     string? NoiseFile, int? NoiseOffset)
