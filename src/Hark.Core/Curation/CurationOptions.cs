@@ -18,7 +18,7 @@ namespace Hark.Curation;
 public sealed record CurationOptions
 {
     public required IReadOnlyList<string> DataRoots { get; init; }
-    /// <summary>Keyword labels in model order, in <see cref="Labels.ToFolderName"/> form.</summary>
+    /// <summary>Keywords in model order; mapped with <see cref="Labels.ToFolderName"/> ("trick or treat" → trick_or_treat).</summary>
     public required IReadOnlyList<string> Keywords { get; init; }
     /// <summary>Training clips per class; validation and test get proportionally fewer (see <see cref="Curator"/>).</summary>
     public required int PerClass { get; init; }

@@ -29,6 +29,7 @@ public static class Curator
     public static CurationSummary Run(
         CurationOptions options, IProgress<ProgressReport>? progress = null, CancellationToken cancel = default)
     {
+        options = options with { Keywords = options.Keywords.Select(Labels.ToFolderName).ToArray() };
         options.Validate();
         string output = Path.GetFullPath(options.OutputDir).TrimEnd(Path.DirectorySeparatorChar);
         var roots = options.DataRoots.Select(r => Path.GetFullPath(r).TrimEnd(Path.DirectorySeparatorChar)).ToList();
@@ -250,7 +251,15 @@ public static class Curator
         }
         string old = $"{output}.old-{Guid.NewGuid().ToString("N")[..8]}";
         Directory.Move(output, old);
-        Directory.Move(building, output);
+        try
+        {
+            Directory.Move(building, output);
+        }
+        catch
+        {
+            Directory.Move(old, output);
+            throw;
+        }
         Directory.Delete(old, recursive: true);
     }
 }

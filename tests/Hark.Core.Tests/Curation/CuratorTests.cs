@@ -85,6 +85,22 @@ public class CuratorTests
     }
 
     [Fact]
+    public void A_phrase_keyword_from_the_users_own_folder_merges_with_another_root()
+    {
+        string data = NewData(10), mine = Path.Combine(TestPaths.NewTempDir("curate-mine"), "mine"), output = NewOutput();
+        for (int i = 0; i < 12; i++)
+            SyntheticDatasets.WriteWord(Path.Combine(mine, "Trick_or_Treat", $"take{i}.wav"), 500 + i);
+
+        var summary = Curator.Run(Options(data, output, perClass: 20) with { DataRoots = [data, mine], Keywords = ["Trick or treat", "yes"] });
+
+        Assert.Equal(["trick_or_treat", "yes", "_unknown_", "_silence_"], summary.Labels);
+        Assert.Equal(20, Directory.GetFiles(Path.Combine(output, "trick_or_treat")).Length
+                         - summary.Counts["validation"]["trick_or_treat"] - summary.Counts["test"]["trick_or_treat"]);
+        Assert.All(ReadManifest(output).Where(r => r[1] == "trick_or_treat"), r => Assert.StartsWith(mine, r[3]));
+        Assert.DoesNotContain(ReadManifest(output), r => r[1] == Labels.Unknown && r[3].StartsWith(mine));
+    }
+
+    [Fact]
     public void Unknown_is_spread_evenly_over_the_other_words()
     {
         string data = NewData(), output = NewOutput();
@@ -197,6 +213,21 @@ public class CuratorTests
         Assert.ThrowsAny<OperationCanceledException>(() => Curator.Run(Options(data, output, perClass: 200), stopAtFirstReport, cancel.Token));
 
         Assert.Empty(Directory.GetFileSystemEntries(Path.GetDirectoryName(output)!));
+    }
+
+    [Fact]
+    public void An_interrupted_forced_run_keeps_the_previous_output()
+    {
+        string data = NewData(10), output = NewOutput();
+        Curator.Run(Options(data, output, perClass: 20));
+        var before = SyntheticDatasets.Fingerprint(output);
+        using var cancel = new CancellationTokenSource();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => Curator.Run(Options(data, output, perClass: 200, seed: 9) with { Force = true },
+            new SynchronousProgress(_ => cancel.Cancel()), cancel.Token));
+
+        Assert.Equal(before, SyntheticDatasets.Fingerprint(output));
+        Assert.Equal(["out"], Directory.GetFileSystemEntries(Path.GetDirectoryName(output)!).Select(Path.GetFileName));
     }
 
     [Fact]
