@@ -44,7 +44,8 @@ public static class DatasetScanner
         {
             var found = ScanRoot(root, options, noise, skipped);
             var spoken = found.Where(c => c.Speaker is not null).ToList();
-            if (spoken.Count > 0 && spoken.All(c => c.Split != Split.Train) && options.Salt is null
+            if (options.ResplitSingleSplitRoots && options.Salt is null && spoken.Count > 0
+                && spoken.All(c => c.Split != Split.Train)
                 && !HasSplitLists(root))
             {
                 var salted = options with { Salt = SplitOptions.ResplitSalt };

@@ -9,6 +9,12 @@ namespace Hark.Datasets;
 /// </summary>
 public sealed record SplitOptions(double ValidationPercent = 10, double TestPercent = 10, string? Salt = null)
 {
+    /// <summary>
+    /// Re-split a root whose speakers all hash outside train (true, for training). Evaluation that wants Speech
+    /// Commands' own assignment (the dev set is then all test) sets this to false.
+    /// </summary>
+    public bool ResplitSingleSplitRoots { get; init; } = true;
+
     public static SplitOptions Default { get; } = new();
 
     /// <summary>The salt used when a root's speakers all hash outside train and no salt was given.</summary>

@@ -109,6 +109,9 @@ public class DatasetScannerTests
         AssertSpeakerDisjoint(dataset.Clips);
         var explicitSalt = DatasetScanner.Scan(root, SplitOptions.Default with { Salt = SplitOptions.ResplitSalt });
         Assert.Equal(explicitSalt.Clips, dataset.Clips);
+        var faithful = DatasetScanner.Scan(root, SplitOptions.Default with { ResplitSingleSplitRoots = false });
+        Assert.Empty(faithful.ResplitRoots);
+        Assert.All(faithful.Clips, c => Assert.Equal(Split.Test, c.Split));
     }
 
     [Fact]
