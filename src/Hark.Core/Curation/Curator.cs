@@ -31,8 +31,8 @@ public static class Curator
     {
         options = options with { Keywords = options.Keywords.Select(Labels.ToFolderName).ToArray() };
         options.Validate();
-        string output = Path.GetFullPath(options.OutputDir).TrimEnd(Path.DirectorySeparatorChar);
-        var roots = options.DataRoots.Select(r => Path.GetFullPath(r).TrimEnd(Path.DirectorySeparatorChar)).ToList();
+        string output = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.OutputDir));
+        var roots = options.DataRoots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).ToList();
         CheckOutputIsSafe(output, roots, options.Force);
 
         var dataset = DatasetScanner.Scan(roots, options.Split);
@@ -81,8 +81,12 @@ public static class Curator
             throw new HarkException($"{output}: output folder exists and is not empty (pass --force to replace it)");
     }
 
-    private static bool IsSameOrInside(string path, string folder) =>
-        path == folder || path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    private static bool IsSameOrInside(string path, string folder)
+    {
+        string relative = Path.GetRelativePath(folder, path);
+        return !Path.IsPathRooted(relative) && relative != ".."
+            && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+    }
 
     private static string Preview(IReadOnlyList<string> labels) =>
         labels.Count == 0 ? "none" : string.Join(", ", labels.Take(12)) + (labels.Count > 12 ? ", ..." : "");

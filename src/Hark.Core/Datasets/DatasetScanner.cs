@@ -33,7 +33,7 @@ public static class DatasetScanner
     {
         options ??= SplitOptions.Default;
         options.Validate();
-        var fullRoots = roots.Select(r => Path.GetFullPath(r)).Distinct().ToList();
+        var fullRoots = roots.Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r))).Distinct().ToList();
         if (fullRoots.Count == 0) throw new HarkException("no dataset folder given");
 
         var clips = new List<LabeledClip>();

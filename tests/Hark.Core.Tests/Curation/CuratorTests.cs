@@ -185,6 +185,11 @@ public class CuratorTests
         Assert.Contains("inside output", around.Message);
         Assert.False(Directory.Exists(Path.Combine(data, "curated")));
         Assert.True(Directory.Exists(data));
+
+        var slash = Assert.Throws<HarkException>(() => Curator.Run(Options(data + "/", data + "/curated/")));
+        Assert.Contains("inside input", slash.Message);
+        Curator.Run(Options(data, data + "2")); // a sibling sharing the name prefix is not inside
+        Assert.True(File.Exists(Path.Combine(data + "2", CuratedDataset.InfoFile)));
     }
 
     [Fact]
