@@ -94,7 +94,7 @@ public static class Curator
     /// <summary>
     /// Plans and renders; when some sources turn out unreadable, drops them, re-plans and renders again from
     /// scratch, so the output is exactly what a run without those files would give. Reading each source while
-    /// rendering (not in a separate checking pass) keeps the common case to one read per output clip.
+    /// rendering (not in a separate checking pass) keeps the common case to one read per distinct source.
     /// </summary>
     private static ManifestRow[] RenderReadableSources(
         IReadOnlyList<LabeledClip> clips, CurationOptions options, NoiseBank noise, string building,
@@ -109,6 +109,7 @@ public static class Curator
             foreach (string label in plan.Select(p => p.Label).Distinct())
                 Directory.CreateDirectory(Path.Combine(building, label));
 
+            var sources = new SourceCache(plan.Where(p => p.Source is not null).Select(p => p.Source!.Path), ClipLength);
             var rows = new ManifestRow?[plan.Count];
             var failures = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
             int done = 0;
@@ -116,7 +117,7 @@ public static class Curator
                 () => (Clip: new float[ClipLength], Noise: new float[ClipLength]),
                 (i, _, buffers) =>
                 {
-                    try { rows[i] = RenderOne(plan[i], options, noise, building, buffers.Clip, buffers.Noise); }
+                    try { rows[i] = RenderOne(plan[i], options, noise, sources, building, buffers.Clip, buffers.Noise); }
                     catch (WavFormatException e) { failures.TryAdd(e.FilePath, e.Problem); }
                     int count = Interlocked.Increment(ref done);
                     if (progress is not null && (count % 64 == 0 || count == plan.Count))
@@ -132,7 +133,8 @@ public static class Curator
     }
 
     private static ManifestRow RenderOne(
-        PlannedClip item, CurationOptions options, NoiseBank noise, string building, float[] clip, float[] noiseWindow)
+        PlannedClip item, CurationOptions options, NoiseBank noise, SourceCache sources, string building,
+        float[] clip, float[] noiseWindow)
     {
         var random = DeterministicRandom.For(options.Seed, $"clip/{item.Label}/{item.Number}");
         string? noiseFile = null;
@@ -146,7 +148,7 @@ public static class Curator
             if (item.Source is not null)
             {
                 source = item.Source.Path;
-                ClipShaping.FitInto(AudioSources.ReadPipeline(source), clip);
+                sources.CopyTo(source, clip);
             }
             else if (!noise.IsEmpty)
             {
@@ -167,7 +169,7 @@ public static class Curator
         else
         {
             source = item.Source!.Path;
-            ClipShaping.FitInto(AudioSources.ReadPipeline(source), clip);
+            sources.CopyTo(source, clip);
             gain = options.WordVolume;
             if (item.Split == Split.Train)
             {
