@@ -47,6 +47,9 @@ public sealed class ShowCommand : Command<ShowSettings>
         if (clip.Samples.Length == 0) throw new InputFileException(settings.Clip, "the WAV file holds no samples");
 
         var config = FrontEndConfig.Preset(settings.Preset);
+        if (clip.SampleRate != config.SampleRate)
+            throw new InputFileException(settings.Clip,
+                $"sample rate {clip.SampleRate} Hz, but the {settings.Preset} front end needs {config.SampleRate} Hz");
         var frontEnd = new FrontEnd(config);
         float[] audio = clip.Samples.Length >= config.ClipSamples
             ? clip.Samples

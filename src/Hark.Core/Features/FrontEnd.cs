@@ -22,6 +22,8 @@ namespace Hark.Features;
 /// <item>L[b] = <see cref="HarkMath.Log"/>(mel[b] + floor);</item>
 /// <item>MFCC only: c[k] = sum over b, acc = acc + D[k, b] * L[b] starting from 0.</item>
 /// </list>
+/// The window, int16 conversion, FFT butterflies, spectrum split and DCT run on 256/128-bit vectors whose lanes do
+/// exactly the scalar operations above (no FMA), so results are the same bits with DOTNET_EnableHWIntrinsic=0.
 /// Instances are immutable and thread-safe; <see cref="ComputeClip(ReadOnlySpan{float}, Span{float})"/> rents its
 /// scratch from the shared pool, so it allocates nothing after warm-up.
 /// </summary>

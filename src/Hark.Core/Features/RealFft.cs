@@ -56,15 +56,64 @@ internal sealed class RealFft
     public void PowerSpectrum(ReadOnlySpan<float> x, Span<float> scratch, Span<float> spectrum, bool magnitude)
     {
         Span<float> re = scratch[.._m], im = scratch.Slice(_m, _m);
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        for (int i = 0; i < _m; i++)
+        int firstHalf = 1;
+        if (_m >= 4)
         {
-            int r = _bitReverse[i];
-            re[i] = Unsafe.Add(ref xr, 2 * r);
-            im[i] = Unsafe.Add(ref xr, 2 * r + 1);
+            GatherWithFirstTwoStages(x, re, im);
+            firstHalf = 4;
         }
-        for (int half = 1; half < _m; half <<= 1) Stage(re, im, half);
+        else
+        {
+            for (int i = 0; i < _m; i++)
+            {
+                re[i] = x[2 * _bitReverse[i]];
+                im[i] = x[2 * _bitReverse[i] + 1];
+            }
+        }
+        for (int half = firstHalf; half < _m; half <<= 1) Stage(re, im, half);
         Split(re, im, spectrum, magnitude);
+    }
+
+    /// <summary>
+    /// The bit-reversal gather and the stages of size 2 and 4, done four points at a time in registers. Every
+    /// butterfly is the generic one with the generic twiddles (even the trivial 1 + 0i), so the bits are those of
+    /// the plain loops; only the memory traffic is saved.
+    /// </summary>
+    private void GatherWithFirstTwoStages(ReadOnlySpan<float> x, Span<float> re, Span<float> im)
+    {
+        ref float xRef = ref MemoryMarshal.GetReference(x);
+        ref int reverse = ref _bitReverse[0];
+        float c1 = _stageCos[0], s1 = _stageSin[0];                       // size 2, j = 0
+        float c20 = _stageCos[1], s20 = _stageSin[1];                     // size 4, j = 0
+        float c21 = _stageCos[2], s21 = _stageSin[2];                     // size 4, j = 1
+        for (int i = 0; i < _m; i += 4)
+        {
+            int r0 = 2 * Unsafe.Add(ref reverse, i), r1 = 2 * Unsafe.Add(ref reverse, i + 1);
+            int r2 = 2 * Unsafe.Add(ref reverse, i + 2), r3 = 2 * Unsafe.Add(ref reverse, i + 3);
+            float a0r = Unsafe.Add(ref xRef, r0), a0i = Unsafe.Add(ref xRef, r0 + 1);
+            float a1r = Unsafe.Add(ref xRef, r1), a1i = Unsafe.Add(ref xRef, r1 + 1);
+            float a2r = Unsafe.Add(ref xRef, r2), a2i = Unsafe.Add(ref xRef, r2 + 1);
+            float a3r = Unsafe.Add(ref xRef, r3), a3i = Unsafe.Add(ref xRef, r3 + 1);
+            Butterfly(c1, s1, ref a0r, ref a0i, ref a1r, ref a1i);
+            Butterfly(c1, s1, ref a2r, ref a2i, ref a3r, ref a3i);
+            Butterfly(c20, s20, ref a0r, ref a0i, ref a2r, ref a2i);
+            Butterfly(c21, s21, ref a1r, ref a1i, ref a3r, ref a3i);
+            re[i] = a0r; im[i] = a0i;
+            re[i + 1] = a1r; im[i + 1] = a1i;
+            re[i + 2] = a2r; im[i + 2] = a2i;
+            re[i + 3] = a3r; im[i + 3] = a3i;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Butterfly(float c, float s, ref float ar, ref float ai, ref float br, ref float bi)
+    {
+        float tr = c * br + s * bi;
+        float ti = c * bi - s * br;
+        br = ar - tr;
+        bi = ai - ti;
+        ar = ar + tr;
+        ai = ai + ti;
     }
 
     private void Stage(Span<float> re, Span<float> im, int half)
@@ -87,19 +136,8 @@ internal sealed class RealFft
                 for (; j + 4 <= half; j += 4)
                     Butterfly(ref cosRef, ref sinRef, ref ar, ref ai, ref br, ref bi, (nuint)j, Vector128<float>.Zero);
             for (; j < half; j++)
-            {
-                float c = Unsafe.Add(ref cosRef, j), s = Unsafe.Add(ref sinRef, j);
-                ref float bre = ref Unsafe.Add(ref br, j);
-                ref float bim = ref Unsafe.Add(ref bi, j);
-                ref float are = ref Unsafe.Add(ref ar, j);
-                ref float aim = ref Unsafe.Add(ref ai, j);
-                float tr = c * bre + s * bim;
-                float ti = c * bim - s * bre;
-                bre = are - tr;
-                bim = aim - ti;
-                are = are + tr;
-                aim = aim + ti;
-            }
+                Butterfly(Unsafe.Add(ref cosRef, j), Unsafe.Add(ref sinRef, j), ref Unsafe.Add(ref ar, j),
+                          ref Unsafe.Add(ref ai, j), ref Unsafe.Add(ref br, j), ref Unsafe.Add(ref bi, j));
         }
     }
 
