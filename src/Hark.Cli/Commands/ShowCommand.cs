@@ -18,7 +18,7 @@ public sealed class ShowSettings : JsonSettings
     public string? Out { get; init; }
 
     [CommandOption("--preset <NAME>")]
-    [Description("Feature front end to show (mfcc10, logmel40, mfcc13, logmel32-fast). Default: mfcc10.")]
+    [Description("Feature front end to show: mfcc10, logmel40, mfcc13 or logmel32-fast.")]
     [DefaultValue("mfcc10")]
     public string Preset { get; init; } = "mfcc10";
 
