@@ -23,7 +23,7 @@ namespace Hark.Features;
 /// <item>MFCC only: c[k] = sum over b, acc = acc + D[k, b] * L[b] starting from 0.</item>
 /// </list>
 /// The window, int16 conversion, FFT butterflies, spectrum split and DCT run on 256/128-bit vectors whose lanes do
-/// exactly the scalar operations above (no FMA), so results are the same bits with DOTNET_EnableHWIntrinsic=0.
+/// exactly the scalar operations above (no FMA), so results are the same bits without them (tested both ways).
 /// Instances are immutable and thread-safe; <see cref="ComputeClip(ReadOnlySpan{float}, Span{float})"/> rents its
 /// scratch from the shared pool, so it allocates nothing after warm-up.
 /// </summary>

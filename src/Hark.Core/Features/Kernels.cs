@@ -6,11 +6,17 @@ namespace Hark.Features;
 
 /// <summary>
 /// Element-wise loops of the front end. Each lane does exactly the scalar operation on the same operands, so the
-/// vector paths (256 bit, then 128 bit, then a scalar tail) give the scalar path's bits; tests rerun the golden
-/// vectors with DOTNET_EnableHWIntrinsic=0 to prove it.
+/// vector paths (256 bit, then 128 bit, then a scalar tail) give the scalar path's bits; KernelsTests compares
+/// whole feature sets computed both ways.
 /// </summary>
 internal static class Kernels
 {
+    /// <summary>Tests switch this off to compare the vector paths with the scalar ones in one process.</summary>
+    internal static bool VectorsEnabled { get; set; } = true;
+
+    internal static bool Use256 => Vector256.IsHardwareAccelerated && VectorsEnabled;
+    internal static bool Use128 => Vector128.IsHardwareAccelerated && VectorsEnabled;
+
     /// <summary>dst[i] = <see cref="FrontEnd.Quantize"/>(src[i]).</summary>
     public static void Quantize(ReadOnlySpan<float> src, Span<short> dst)
     {
@@ -18,7 +24,7 @@ internal static class Kernels
         ref float s = ref MemoryMarshal.GetReference(src);
         ref short d = ref MemoryMarshal.GetReference(dst);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Kernels.Use256)
         {
             var scale = Vector256.Create(32768f);
             var max = Vector256.Create(32767f);
@@ -49,7 +55,7 @@ internal static class Kernels
         ref short s = ref MemoryMarshal.GetReference(src);
         ref float d = ref MemoryMarshal.GetReference(dst);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Kernels.Use256)
         {
             var factor = Vector256.Create(scale);
             for (; i + 16 <= src.Length; i += 16)
@@ -69,7 +75,7 @@ internal static class Kernels
         ref float a = ref MemoryMarshal.GetReference(x);
         ref float b = ref MemoryMarshal.GetReference(w);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Kernels.Use256)
             for (; i + 8 <= w.Length; i += 8)
                 (Vector256.LoadUnsafe(ref a, (nuint)i) * Vector256.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref a, (nuint)i);
         for (; i < w.Length; i++) Unsafe.Add(ref a, i) = Unsafe.Add(ref a, i) * Unsafe.Add(ref b, i);
@@ -85,7 +91,7 @@ internal static class Kernels
         if (matrix.Length != columns * v.Length) throw new ArgumentException("matrix shape mismatch", nameof(matrix));
         ref float m = ref MemoryMarshal.GetReference(matrix);
         int k = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Kernels.Use256)
             for (; k + 8 <= columns; k += 8)
             {
                 var sum = Vector256<float>.Zero;
@@ -93,7 +99,7 @@ internal static class Kernels
                     sum = sum + Vector256.LoadUnsafe(ref m, (nuint)(b * columns + k)) * Vector256.Create(v[b]);
                 sum.CopyTo(output[k..]);
             }
-        if (Vector128.IsHardwareAccelerated)
+        if (Kernels.Use128)
             for (; k + 4 <= columns; k += 4)
             {
                 var sum = Vector128<float>.Zero;

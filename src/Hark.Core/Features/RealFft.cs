@@ -129,10 +129,10 @@ internal sealed class RealFft
             ref float br = ref Unsafe.Add(ref ar, half);
             ref float bi = ref Unsafe.Add(ref ai, half);
             int j = 0;
-            if (Vector256.IsHardwareAccelerated)
+            if (Kernels.Use256)
                 for (; j + 8 <= half; j += 8)
                     Butterfly(ref cosRef, ref sinRef, ref ar, ref ai, ref br, ref bi, (nuint)j, Vector256<float>.Zero);
-            if (Vector128.IsHardwareAccelerated)
+            if (Kernels.Use128)
                 for (; j + 4 <= half; j += 4)
                     Butterfly(ref cosRef, ref sinRef, ref ar, ref ai, ref br, ref bi, (nuint)j, Vector128<float>.Zero);
             for (; j < half; j++)
@@ -185,7 +185,7 @@ internal sealed class RealFft
         spectrum[0] = Finish(dc * dc, magnitude);
         spectrum[m] = Finish(nyquist * nyquist, magnitude);
         int k = 1;
-        if (Vector256.IsHardwareAccelerated) k = SplitVector(re, im, spectrum, magnitude);
+        if (Kernels.Use256) k = SplitVector(re, im, spectrum, magnitude);
         ReadOnlySpan<float> cos = _splitCos, sin = _splitSin;
         for (; k < m; k++)
         {

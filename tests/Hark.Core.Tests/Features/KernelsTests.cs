@@ -5,11 +5,28 @@ namespace Hark.Tests.Features;
 
 /// <summary>
 /// The vector kernels against their one-line scalar definitions, on lengths that exercise the vector body and
-/// the scalar tail. (The golden and reference tests are also rerun with DOTNET_EnableHWIntrinsic=0 by hand; see the
-/// report. Here the scalar side is the definition itself.)
+/// the scalar tail, and whole front ends with vectors on and off.
 /// </summary>
+[Collection(nameof(ScalarPathCollection))]
 public class KernelsTests
 {
+    [Theory]
+    [InlineData("mfcc10")]
+    [InlineData("logmel40")]
+    [InlineData("mfcc13")]
+    [InlineData("logmel32-fast")]
+    public void VectorAndScalarPaths_GiveIdenticalFeatureBits(string preset)
+    {
+        var frontEnd = new FrontEnd(FrontEndConfig.Preset(preset));
+        float[] clip = TestSignals.ToFloat(TestSignals.ChirpWithNoise());
+        float[] vector = frontEnd.ComputeClip(clip);
+        float[] scalar;
+        Kernels.VectorsEnabled = false;
+        try { scalar = frontEnd.ComputeClip(clip); }
+        finally { Kernels.VectorsEnabled = true; }
+        Assert.Equal(vector.Select(BitConverter.SingleToUInt32Bits), scalar.Select(BitConverter.SingleToUInt32Bits));
+    }
+
     private static readonly float[] Awkward =
     [
         float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1f, -1f, 1.00003f, -1.00003f, 0.5f / 32768,
@@ -62,3 +79,7 @@ public class KernelsTests
             }
         }, iter: 100);
 }
+
+/// <summary>Switching the vector paths off is process-wide, so this collection runs alone.</summary>
+[CollectionDefinition(nameof(ScalarPathCollection), DisableParallelization = true)]
+public sealed class ScalarPathCollection;
