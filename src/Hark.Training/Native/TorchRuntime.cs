@@ -14,8 +14,14 @@ namespace Hark.Training.Native;
 /// <c>std::ios_base_library_init()</c>, is never called, so the requirement is marked weak in the copy beside
 /// our assemblies (never in the package cache). Weak is harmless where the version exists, so the patch is
 /// applied unconditionally and is idempotent.
+/// <para>
+/// libtorch's OpenMP threads spin while waiting by default. When the machine is busy (other processes, or our
+/// own Parallel.For feature work) a spinning thread steals the core its partner needs and a step takes ten times
+/// longer (measured: 0.5 s instead of 0.05 s per batch of 16 on 2 shared cores). Unless the user set it,
+/// <c>OMP_WAIT_POLICY=PASSIVE</c> is put in the native environment before libgomp reads it.
+/// </para>
 /// </remarks>
-public static class TorchRuntime
+public static partial class TorchRuntime
 {
     public const string NativeLibraryName = "libLibTorchSharp.so";
     public const string StdCppLibrary = "libstdc++.so.6";
@@ -49,8 +55,12 @@ public static class TorchRuntime
             if (!_ready)
             {
                 if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+                {
                     foreach (string library in FindNativeLibraries())
                         ElfVersionPatcher.MarkWeak(library, StdCppLibrary, UnusedStdCppVersion);
+                    // Environment.SetEnvironmentVariable only changes .NET's copy; libgomp reads the C environment.
+                    _ = SetNativeEnvironment("OMP_WAIT_POLICY", "PASSIVE", overwrite: 0);
+                }
                 try
                 {
                     torch.InitializeDeviceType(DeviceType.CPU);
@@ -65,4 +75,7 @@ public static class TorchRuntime
             if (threads > 0) torch.set_num_threads(threads);
         }
     }
+
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetNativeEnvironment(string name, string value, int overwrite);
 }
