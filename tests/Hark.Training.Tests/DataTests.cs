@@ -35,9 +35,8 @@ public class DataTests
     }
 
     [Fact]
-    public void Without_lists_a_speaker_stays_in_one_split_and_the_rule_matches_speech_commands()
+    public void Without_lists_a_speaker_stays_in_one_split_of_about_80_10_10()
     {
-        // Speech Commands' which_set: about 10% validation, 10% test, the rest training.
         var splits = Enumerable.Range(0, 4000).Select(i => SpeechCommandsFolder.HashSplit($"{i:x8}")).ToList();
         Assert.InRange(splits.Count(s => s == Split.Validation), 320, 480);
         Assert.InRange(splits.Count(s => s == Split.Test), 320, 480);

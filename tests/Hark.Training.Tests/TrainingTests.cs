@@ -96,6 +96,17 @@ public class TrainingTests
     }
 
     [Fact]
+    public void A_broken_clip_stops_training_with_one_error_naming_it()
+    {
+        var (data, root) = Tones(4);
+        string broken = Path.Combine(root, "tone1", "ffffffff_nohash_0.wav");
+        File.WriteAllBytes(broken, [1, 2, 3]);
+        var e = Assert.Throws<Audio.WavFormatException>(() =>
+            Trainer.Train(SpeechCommandsFolder.Load(root), root, Features.FrontEndConfig.Default, Quick, TestPaths.NewTempDir("run")));
+        Assert.StartsWith(broken, e.Message);
+    }
+
+    [Fact]
     public void Invalid_settings_are_all_reported_at_once()
     {
         var e = Assert.Throws<HarkException>(() => (Quick with { Epochs = 0, BatchSize = 1, Model = "x" }).Validate());

@@ -32,7 +32,11 @@ internal sealed class ClipSet
                 : throw new InputFileException(clips[i].Path, $"label '{clips[i].Label}' is not one of the model's labels ({string.Join(", ", labels)})");
 
         _audio = new short[clips.Count][];
-        Parallel.For(0, clips.Count, Options(), i => _audio[i] = ToPcm16(WavReader.ReadPipeline(clips[i].Path).Samples, frontEnd.ClipSamples));
+        ForEachClip(clips.Count, () => 0, (i, state) =>
+        {
+            _audio[i] = ToPcm16(WavReader.ReadPipeline(clips[i].Path).Samples, frontEnd.ClipSamples);
+            return state;
+        });
     }
 
     public IReadOnlyList<LabeledClip> Clips { get; }
@@ -49,12 +53,12 @@ internal sealed class ClipSet
         {
             if (_cleanFeatures is not null) return _cleanFeatures;
             var features = new float[Count * FeatureLength];
-            Parallel.For(0, Count, Options(), () => new Workspace(_frontEnd), (i, _, work) =>
+            ForEachClip(Count, () => new Workspace(_frontEnd), (i, work) =>
             {
                 work.Decode(_audio[i]);
                 work.FrontEnd.ComputeClip(work.Audio, features.AsSpan(i * FeatureLength, FeatureLength));
                 return work;
-            }, _ => { });
+            });
             return _cleanFeatures = features;
         }
     }
@@ -66,7 +70,7 @@ internal sealed class ClipSet
     public void ComputeAugmented(IReadOnlyList<int> order, Augmenter augmenter, DeterministicRandom epochRandom, float[] output)
     {
         var clean = CleanFeatures;
-        Parallel.For(0, order.Count, Options(), () => new Workspace(_frontEnd), (p, _, work) =>
+        ForEachClip(order.Count, () => new Workspace(_frontEnd), (p, work) =>
         {
             var random = epochRandom.Derive(p);
             int clip = order[p];
@@ -83,10 +87,25 @@ internal sealed class ClipSet
             }
             augmenter.MaskFeatures(features, FeaturesPerFrame, random);
             return work;
-        }, _ => { });
+        });
     }
 
-    private ParallelOptions Options() => new() { MaxDegreeOfParallelism = Math.Max(1, _threads) };
+    /// <summary>
+    /// Parallel.For with per-thread state that rethrows the first failure itself rather than an
+    /// AggregateException, so a bad file still surfaces as its one-line <see cref="HarkException"/>.
+    /// </summary>
+    private void ForEachClip<TState>(int count, Func<TState> init, Func<int, TState, TState> body)
+    {
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _threads) },
+                init, (i, _, state) => body(i, state), _ => { });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+    }
 
     private static short[] ToPcm16(float[] samples, int clipSamples)
     {
