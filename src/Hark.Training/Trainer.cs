@@ -27,8 +27,9 @@ public static class Trainer
         string runDir, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
-        Directory.CreateDirectory(runDir);
         using var session = new TrainingSession(data, dataRoot, frontEnd, options, runDir, progress);
+        // Only now that every clip has loaded: a bad input leaves no run folder behind.
+        Directory.CreateDirectory(runDir);
         session.WriteConfig();
         return session.Run(cancellationToken);
     }
