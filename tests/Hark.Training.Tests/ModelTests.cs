@@ -20,6 +20,15 @@ public class ModelTests
     }
 
     [Fact]
+    public void Dscnn_parameters_match_the_layer_by_layer_count()
+    {
+        using var model = ModelZoo.Create(DsCnn.Name, 49, 10, 12);
+        // Bias-free convolutions, each followed by batch norm (scale and shift per channel), then FC with bias.
+        long expected = 64 * 10 * 4 + 2 * 64 + 4 * (64 * 3 * 3 + 2 * 64 + 64 * 64 + 2 * 64) + 64 * 12 + 12;
+        Assert.Equal(expected, model.ParameterCount);
+    }
+
+    [Fact]
     public void Dscnn_costs_about_2_66_million_macs_for_12_classes()
     {
         using var model = ModelZoo.Create(DsCnn.Name, 49, 10, 12);
