@@ -104,6 +104,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         string dataDir = settings.Data!, runDir = settings.Out!;
         PrepareRunFolder(runDir, settings);
         var data = SpeechCommandsFolder.Load(dataDir);
+        if (settings.Resume)
+            Ui.Err.MarkupLine("[grey]resuming with the run's stored settings (only --epochs can change them)[/]");
         Ui.Err.MarkupLine($"[grey]{data.Clips.Count} clips, labels: {Markup.Escape(string.Join(", ", data.Labels))}, {data.NoiseFiles.Count} noise recordings[/]");
 
         var clock = Stopwatch.StartNew();

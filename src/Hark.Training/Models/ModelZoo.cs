@@ -3,7 +3,7 @@ namespace Hark.Training.Models;
 /// <summary>The models Hark can train, built by name.</summary>
 public static class ModelZoo
 {
-    /// <summary>Names accepted by <see cref="Create"/>, smallest-first is not implied.</summary>
+    /// <summary>Names accepted by <see cref="Create"/>.</summary>
     public static IReadOnlyList<string> Names { get; } = [DsCnn.Name, Cnn1d.Name, BcResNet.Name];
 
     /// <summary>A freshly initialised model for clips of <paramref name="frames"/> x <paramref name="featuresPerFrame"/>.</summary>
