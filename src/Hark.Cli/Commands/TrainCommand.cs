@@ -65,6 +65,10 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Front-end preset (default: the front end's default, 49 frames x 10 MFCC).")]
         public string? Preset { get; init; }
 
+        [CommandOption("--noise <PATH>")]
+        [Description("Extra background noise for mixing: a WAV file or a folder of them; repeatable. Added to the data's _background_noise_/.")]
+        public string[] Noise { get; init; } = [];
+
         [CommandOption("--no-augment")]
         [Description("Train on clean clips only (no shift, speed, gain, noise or SpecAugment).")]
         public bool NoAugment { get; init; }
@@ -103,7 +107,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         string dataDir = settings.Data!, runDir = settings.Out!;
         PrepareRunFolder(runDir, settings);
-        var data = SpeechCommandsFolder.Load(dataDir);
+        var data = WithExtraNoise(SpeechCommandsFolder.Load(dataDir), settings.Noise);
         if (settings.Resume)
             Ui.Err.MarkupLine("[grey]resuming with the run's stored settings (only --epochs can change them)[/]");
         Ui.Err.MarkupLine($"[grey]{data.Clips.Count} clips, labels: {Markup.Escape(string.Join(", ", data.Labels))}, {data.NoiseFiles.Count} noise recordings[/]");
@@ -135,6 +139,18 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     internal static FrontEndConfig ResolveFrontEnd(string? preset) => preset is null or "default"
         ? FrontEndConfig.Default
         : throw new HarkException($"unknown front-end preset '{preset}' (known: default)");
+
+    private static TrainingData WithExtraNoise(TrainingData data, IEnumerable<string> paths)
+    {
+        var extra = new List<string>();
+        foreach (string path in paths)
+        {
+            if (Directory.Exists(path)) extra.AddRange(Directory.GetFiles(path, "*.wav").Order(StringComparer.Ordinal));
+            else if (File.Exists(path)) extra.Add(path);
+            else throw new InputFileException(path, "noise file or folder not found");
+        }
+        return extra.Count == 0 ? data : data with { NoiseFiles = [.. data.NoiseFiles, .. extra] };
+    }
 
     private static void PrepareRunFolder(string runDir, Settings settings)
     {
