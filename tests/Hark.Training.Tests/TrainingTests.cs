@@ -1,0 +1,133 @@
+using Hark.Tests;
+using Hark.Training.Data;
+using Hark.Training.Models;
+
+namespace Hark.Training.Tests;
+
+public class TrainingTests
+{
+    private static readonly TrainingOptions Quick = new()
+    {
+        Model = DsCnn.Name, Epochs = 3, BatchSize = 16, LearningRate = 3e-3, Patience = 0, Seed = 5, Threads = 2,
+    };
+
+    private static (TrainingData Data, string Root) Tones(int trainPerClass = 24, bool noise = false)
+    {
+        string root = SyntheticDataset.Write(TestPaths.NewTempDir("tones"), 3, trainPerClass, 8, 8, withNoiseFolder: noise);
+        return (SpeechCommandsFolder.Load(root), root);
+    }
+
+    [Fact]
+    public void Training_on_separable_tones_reaches_high_test_accuracy_and_writes_the_run()
+    {
+        var (data, root) = Tones(40, noise: true);
+        string run = TestPaths.NewTempDir("run");
+        var epochs = new List<EpochResult>();
+        var metrics = Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick with { Epochs = 8 }, run,
+            new Progress(p => { if (p.CompletedEpoch is { } e) epochs.Add(e); }));
+
+        Assert.True(metrics.TestAccuracy > 0.9, $"test accuracy {metrics.TestAccuracy}");
+        Assert.Equal(8, metrics.History.Count);
+        Assert.Equal(metrics.History, epochs);
+        Assert.Equal(metrics.History.Max(h => h.ValidationAccuracy), metrics.BestValidationAccuracy);
+        Assert.Equal(24, metrics.TestConfusion!.Sum(row => row.Sum()));
+        foreach (string file in new[] { RunConfig.FileName, RunFiles.WeightsFile, RunFiles.CheckpointFile, TrainingMetrics.FileName })
+            Assert.True(File.Exists(Path.Combine(run, file)), file);
+        Assert.Empty(Directory.GetFiles(run, "*.tmp"));
+
+        using var model = TrainedModel.Load(run);
+        Assert.Equal(["tone0", "tone1", "tone2"], model.Labels);
+        var frontEnd = new Features.FrontEnd(model.FrontEnd);
+        var features = new float[model.FeatureLength];
+        int correct = 0;
+        var testClips = data.Clips.Where(c => c.Split == Datasets.Split.Test).ToList();
+        foreach (var clip in testClips)
+        {
+            frontEnd.ComputeClip(Audio.WavReader.ReadPipeline(clip.Path).Samples, features);
+            float[] p = model.PredictProbabilities(features);
+            Assert.Equal(1f, p.Sum(), 3);
+            if (model.Labels[Array.IndexOf(p, p.Max())] == clip.Label) correct++;
+        }
+        Assert.Equal(metrics.TestAccuracy!.Value, (double)correct / testClips.Count, 6);
+    }
+
+    [Fact]
+    public void Same_seed_gives_bit_identical_weights_and_another_seed_does_not()
+    {
+        var (data, root) = Tones();
+        string a = TestPaths.NewTempDir("run-a"), b = TestPaths.NewTempDir("run-b"), c = TestPaths.NewTempDir("run-c");
+        var first = Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick, a);
+        var second = Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick, b);
+        Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick with { Seed = 6 }, c);
+
+        Assert.Equal(CheckpointTensors(a), CheckpointTensors(b));
+        Assert.Equal(ReadWeights(a, RunFiles.WeightsFile), ReadWeights(b, RunFiles.WeightsFile));
+        Assert.Equal(first.History.Select(h => (h.TrainLoss, h.ValidationLoss)), second.History.Select(h => (h.TrainLoss, h.ValidationLoss)));
+        Assert.NotEqual(ReadWeights(a, RunFiles.WeightsFile), ReadWeights(c, RunFiles.WeightsFile));
+    }
+
+    [Fact]
+    public void Resumed_training_equals_uninterrupted_training()
+    {
+        var (data, root) = Tones();
+        string whole = TestPaths.NewTempDir("run-whole"), split = TestPaths.NewTempDir("run-split");
+        var uninterrupted = Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick, whole);
+
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick, split,
+            new Progress(p => { if (p.CompletedEpoch?.Epoch == 1) cancel.Cancel(); }), cancel.Token));
+        var resumed = Trainer.Resume(data, root, split);
+
+        Assert.Equal(uninterrupted.History.Select(h => (h.Epoch, h.TrainLoss, h.TrainAccuracy, h.ValidationLoss, h.LearningRate)),
+            resumed.History.Select(h => (h.Epoch, h.TrainLoss, h.TrainAccuracy, h.ValidationLoss, h.LearningRate)));
+        Assert.Equal(ReadWeights(whole, RunFiles.WeightsFile), ReadWeights(split, RunFiles.WeightsFile));
+        Assert.Equal(CheckpointTensors(whole), CheckpointTensors(split));
+    }
+
+    [Fact]
+    public void Resume_refuses_changed_data()
+    {
+        var (data, root) = Tones();
+        string run = TestPaths.NewTempDir("run");
+        Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick with { Epochs = 1 }, run);
+        var fewer = data with { Clips = data.Clips.Skip(1).ToList() };
+        var e = Assert.Throws<HarkException>(() => Trainer.Resume(fewer, root, run, epochs: 2));
+        Assert.Contains("differs", e.Message);
+    }
+
+    [Fact]
+    public void A_broken_clip_stops_training_with_one_error_naming_it()
+    {
+        var (data, root) = Tones(4);
+        string broken = Path.Combine(root, "tone1", "ffffffff_nohash_0.wav");
+        File.WriteAllBytes(broken, [1, 2, 3]);
+        var e = Assert.Throws<Audio.WavFormatException>(() =>
+            Trainer.Train(SpeechCommandsFolder.Load(root), root, Features.FrontEndConfig.Default, Quick, TestPaths.NewTempDir("run")));
+        Assert.StartsWith(broken, e.Message);
+    }
+
+    [Fact]
+    public void Invalid_settings_are_all_reported_at_once()
+    {
+        var e = Assert.Throws<HarkException>(() => (Quick with { Epochs = 0, BatchSize = 1, Model = "x" }).Validate());
+        Assert.Contains("epochs", e.Message);
+        Assert.Contains("batch size", e.Message);
+        Assert.Contains("unknown model 'x'", e.Message);
+    }
+
+    private static byte[] ReadWeights(string run, string file) => File.ReadAllBytes(Path.Combine(run, file));
+
+    /// <summary>The last epoch's model and optimizer bytes, skipping the state JSON (which holds wall-clock times).</summary>
+    private static byte[] CheckpointTensors(string run)
+    {
+        using var reader = new BinaryReader(File.OpenRead(Path.Combine(run, RunFiles.CheckpointFile)));
+        reader.ReadString();
+        reader.ReadString();
+        return reader.ReadBytes((int)(reader.BaseStream.Length - reader.BaseStream.Position));
+    }
+
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
