@@ -58,19 +58,23 @@ public sealed record TrainingMetrics
     public int[][]? TestConfusion { get; init; }
 }
 
-/// <summary>
-/// Front-end configuration to and from JSON, in one place so it can switch to the front end's own
-/// serialization when that lands.
-/// </summary>
+/// <summary>The front end's own strict JSON, embedded as an object in run files.</summary>
 public static class FrontEndJson
 {
-    private static readonly JsonSerializerOptions Options = new(RunFiles.Json) { WriteIndented = false };
+    public static JsonObject ToNode(FrontEndConfig config) => JsonNode.Parse(config.ToJson())!.AsObject();
 
-    public static JsonObject ToNode(FrontEndConfig config) =>
-        JsonSerializer.SerializeToNode(config, Options)!.AsObject();
-
-    public static FrontEndConfig FromNode(JsonObject node, string sourceName) =>
-        node.Deserialize<FrontEndConfig>(Options) ?? throw new InputFileException(sourceName, "front_end is empty");
+    /// <exception cref="InputFileException">The stored configuration is invalid for this version of Hark.</exception>
+    public static FrontEndConfig FromNode(JsonObject node, string sourceName)
+    {
+        try
+        {
+            return FrontEndConfig.FromJson(node.ToJsonString());
+        }
+        catch (HarkException e)
+        {
+            throw new InputFileException(sourceName, $"front_end: {e.Message}", e);
+        }
+    }
 }
 
 /// <summary>File names and JSON conventions of a run folder.</summary>

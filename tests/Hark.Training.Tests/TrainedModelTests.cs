@@ -8,7 +8,7 @@ public class TrainedModelTests
     {
         string root = SyntheticDataset.Write(TestPaths.NewTempDir("tm-data"), 2, 6, 2, 2);
         string run = TestPaths.NewTempDir("tm-run");
-        Trainer.Train(Data.SpeechCommandsFolder.Load(root), root, Features.FrontEndConfig.Default,
+        Trainer.Train(Data.TrainingDataLoader.Load(root), root, Features.FrontEndConfig.Default,
             new TrainingOptions { Model = Training.Models.Cnn1d.Name, Epochs = 1, BatchSize = 4 }, run);
         return run;
     }

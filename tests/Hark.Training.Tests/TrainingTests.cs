@@ -14,7 +14,7 @@ public class TrainingTests
     private static (TrainingData Data, string Root) Tones(int trainPerClass = 24, bool noise = false)
     {
         string root = SyntheticDataset.Write(TestPaths.NewTempDir("tones"), 3, trainPerClass, 8, 8, withNoiseFolder: noise);
-        return (SpeechCommandsFolder.Load(root), root);
+        return (TrainingDataLoader.Load(root), root);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public class TrainingTests
         string broken = Path.Combine(root, "tone1", "ffffffff_nohash_0.wav");
         File.WriteAllBytes(broken, [1, 2, 3]);
         var e = Assert.Throws<Audio.WavFormatException>(() =>
-            Trainer.Train(SpeechCommandsFolder.Load(root), root, Features.FrontEndConfig.Default, Quick, TestPaths.NewTempDir("run")));
+            Trainer.Train(TrainingDataLoader.Load(root), root, Features.FrontEndConfig.Default, Quick, TestPaths.NewTempDir("run")));
         Assert.StartsWith(broken, e.Message);
     }
 

@@ -107,7 +107,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         string dataDir = settings.Data!, runDir = settings.Out!;
         PrepareRunFolder(runDir, settings);
-        var data = WithExtraNoise(SpeechCommandsFolder.Load(dataDir), settings.Noise);
+        var data = WithExtraNoise(TrainingDataLoader.Load(dataDir), settings.Noise);
         if (settings.Resume)
             Ui.Err.MarkupLine("[grey]resuming with the run's stored settings (only --epochs can change them)[/]");
         Ui.Err.MarkupLine($"[grey]{data.Clips.Count} clips, labels: {Markup.Escape(string.Join(", ", data.Labels))}, {data.NoiseFiles.Count} noise recordings[/]");
@@ -132,13 +132,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         return CliRunner.Ok;
     }
 
-    /// <summary>
-    /// The one place a preset name becomes a front-end configuration. Only the default exists until the front
-    /// end publishes its presets.
-    /// </summary>
-    internal static FrontEndConfig ResolveFrontEnd(string? preset) => preset is null or "default"
-        ? FrontEndConfig.Default
-        : throw new HarkException($"unknown front-end preset '{preset}' (known: default)");
+    internal static FrontEndConfig ResolveFrontEnd(string? preset) =>
+        preset is null or "default" ? FrontEndConfig.Default : FrontEndConfig.Preset(preset);
 
     private static TrainingData WithExtraNoise(TrainingData data, IEnumerable<string> paths)
     {

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using Hark.Datasets;
@@ -43,78 +42,28 @@ public sealed record TrainingData(IReadOnlyList<string> Labels, IReadOnlyList<La
 }
 
 /// <summary>
-/// Minimal reader of a Speech Commands layout: one folder per label holding WAV files, an optional
-/// <c>_background_noise_</c> folder, optional <c>validation_list.txt</c>/<c>testing_list.txt</c>.
-/// Without the lists, clips are split by a hash of the speaker (10% validation, 10% test), so a speaker never
-/// crosses splits and the split is stable as files are added.
+/// Turns a dataset folder into training data. A curated folder (<c>hark curate</c>) brings its own label order
+/// and splits; any other supported layout is read by <see cref="DatasetScanner"/>, with keyword folders first
+/// (ordinal), then <c>_unknown_</c> and <c>_silence_</c>, and its <c>_background_noise_</c> recordings for mixing.
 /// </summary>
-/// <remarks>
-/// The hash is Speech Commands' <c>which_set</c> rule with a Hark salt. Unsalted, it reproduces the official
-/// split, and a folder drawn from one official split (as the development subset here is: 1691 of 1837 clips
-/// hash to "test") would leave almost nothing to train on. The full Speech Commands download ships the lists.
-/// </remarks>
-public static class SpeechCommandsFolder
+public static class TrainingDataLoader
 {
-    private const double ValidationPercent = 10, TestPercent = 10;
-    private const long MaxClipsPerClass = (1L << 27) - 1;
-    private const string SplitSalt = "hark-split-v1:";
-
-    /// <exception cref="InputFileException">The folder is missing, empty or not in that layout.</exception>
+    /// <exception cref="HarkException">The folder is missing, empty or not in a supported layout.</exception>
     public static TrainingData Load(string root)
     {
         if (!Directory.Exists(root)) throw new InputFileException(root, "data folder not found");
-        var labelFolders = Directory.GetDirectories(root)
-            .Select(Path.GetFileName).OfType<string>()
-            .Where(name => !name.StartsWith('.') && name != Labels.BackgroundNoiseFolder)
-            .Where(name => Directory.EnumerateFiles(Path.Combine(root, name), "*.wav").Any())
-            .ToList();
-        if (labelFolders.Count < 2)
-            throw new InputFileException(root, $"expected at least two label folders of .wav files, found {labelFolders.Count}");
+        if (File.Exists(Path.Combine(root, CuratedDataset.InfoFile)))
+        {
+            var curated = CuratedDataset.Load(root);
+            return new TrainingData(curated.Labels, curated.Clips, []);
+        }
 
+        var dataset = DatasetScanner.Scan(root);
+        if (dataset.Labels.Count < 2)
+            throw new InputFileException(root, $"expected at least two label folders of .wav files, found {dataset.Labels.Count}");
         var special = new[] { Labels.Unknown, Labels.Silence };
-        var labels = labelFolders.Where(l => !special.Contains(l)).Order(StringComparer.Ordinal)
-            .Concat(special.Where(labelFolders.Contains)).ToList();
-
-        var validation = ReadList(root, "validation_list.txt");
-        var testing = ReadList(root, "testing_list.txt");
-        bool listed = validation is not null || testing is not null;
-
-        var clips = new List<LabeledClip>();
-        foreach (string label in labels)
-            foreach (string path in Directory.EnumerateFiles(Path.Combine(root, label), "*.wav").Order(StringComparer.Ordinal))
-            {
-                string file = Path.GetFileNameWithoutExtension(path);
-                int nohash = file.IndexOf("_nohash_", StringComparison.Ordinal);
-                string? speaker = nohash > 0 ? file[..nohash] : null;
-                string relative = $"{label}/{Path.GetFileName(path)}";
-                Split split = listed
-                    ? validation?.Contains(relative) == true ? Split.Validation
-                    : testing?.Contains(relative) == true ? Split.Test : Split.Train
-                    : HashSplit(speaker ?? file);
-                clips.Add(new LabeledClip(path, label, speaker, split));
-            }
-
-        string noiseFolder = Path.Combine(root, Labels.BackgroundNoiseFolder);
-        var noise = Directory.Exists(noiseFolder)
-            ? Directory.GetFiles(noiseFolder, "*.wav").Order(StringComparer.Ordinal).ToList()
-            : [];
-        return new TrainingData(labels, clips, noise);
-    }
-
-    /// <summary>Speech Commands' <c>which_set</c> (SHA-1 of the speaker id as a percentage), salted.</summary>
-    internal static Split HashSplit(string key)
-    {
-        byte[] hash = SHA1.HashData(Encoding.UTF8.GetBytes(SplitSalt + key));
-        var value = new BigInteger(hash, isUnsigned: true, isBigEndian: true);
-        double percent = (double)(value % (MaxClipsPerClass + 1)) * (100.0 / MaxClipsPerClass);
-        return percent < ValidationPercent ? Split.Validation
-            : percent < ValidationPercent + TestPercent ? Split.Test : Split.Train;
-    }
-
-    private static HashSet<string>? ReadList(string root, string name)
-    {
-        string path = Path.Combine(root, name);
-        if (!File.Exists(path)) return null;
-        return File.ReadLines(path).Select(l => l.Trim().Replace('\\', '/')).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var labels = dataset.Labels.Where(l => !special.Contains(l))
+            .Concat(special.Where(dataset.Labels.Contains)).ToList();
+        return new TrainingData(labels, dataset.Clips, dataset.BackgroundNoise);
     }
 }
