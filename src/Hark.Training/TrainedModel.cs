@@ -1,3 +1,4 @@
+using Hark.Evaluation;
 using Hark.Features;
 using Hark.Training.Models;
 using Hark.Training.Native;
@@ -21,7 +22,7 @@ namespace Hark.Training;
 /// float[] p = model.PredictProbabilities(features); // p[i] is the probability of model.Labels[i]
 /// </code>
 /// </example>
-public sealed class TrainedModel : IDisposable
+public sealed class TrainedModel : IKeywordClassifier
 {
     private readonly KwsModel _model;
 
