@@ -1,0 +1,669 @@
+/* hark_nn.c - Hark int8 neural-network kernels - v0.1.0 - MIT licence (see hark_nn.h) */
+#include "hark_nn.h"
+
+#include <string.h>
+
+#if !defined(HARK_NN_NO_DSP) && defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#define HARK__DSP 1
+#define HARK__DSP_NATIVE 1
+#include <arm_acle.h>
+#elif !defined(HARK_NN_NO_DSP) && defined(HARK_NN_EMULATE_DSP)
+#define HARK__DSP 1
+#endif
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Requantization (TFLM default, double rounding). All wrap-around is done on unsigned values so it is defined C
+   and matches the C# engine's unchecked arithmetic bit for bit. */
+
+static int32_t hark__srdhm(int32_t a, int32_t b)
+{
+    int64_t ab;
+    if (a == b && a == INT32_MIN) return INT32_MAX;
+    ab = (int64_t)a * (int64_t)b;
+    /* gemmlowp truncates (ab + nudge) / 2^31 towards zero; for both signs that is this floor shift. */
+    return (int32_t)((ab + ((int64_t)1 << 30)) >> 31);
+}
+
+static int32_t hark__rdbpot(int32_t x, int32_t exponent)
+{
+    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+static int32_t hark__wrap_add(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
+
+int32_t hark_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t left = shift > 0 ? shift : 0;
+    const int32_t right = shift > 0 ? 0 : -shift;
+    return hark__rdbpot(hark__srdhm((int32_t)((uint32_t)x << left), multiplier), right);
+}
+
+static int8_t hark__output(int32_t acc, int32_t multiplier, int32_t shift, int32_t offset, hark_activation act)
+{
+    int32_t v = hark_multiply_by_quantized_multiplier(acc, multiplier, shift) + offset;
+    if (v < act.min) v = act.min;
+    if (v > act.max) v = act.max;
+    return (int8_t)v;
+}
+
+static int8_t hark__clamp8(int32_t v, hark_activation act)
+{
+    if (v < act.min) v = act.min;
+    if (v > act.max) v = act.max;
+    return (int8_t)v;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Argument checks shared by the kernels. */
+
+static int hark__dims_ok(const hark_dims *d)
+{
+    return d != 0 && d->n > 0 && d->h > 0 && d->w > 0 && d->c > 0;
+}
+
+static int hark__act_ok(hark_activation a) { return a.min >= -128 && a.max <= 127 && a.min <= a.max; }
+
+static hark_nn_status hark__check_conv(const void *params, hark_tile stride, hark_activation act,
+                                       const hark_dims *id, const int8_t *in, const hark_dims *fd,
+                                       const int8_t *f, const hark_dims *od, const int8_t *out)
+{
+    if (params == 0 || in == 0 || f == 0 || out == 0) return HARK_NN_ERR_ARG;
+    if (!hark__dims_ok(id) || !hark__dims_ok(fd) || !hark__dims_ok(od)) return HARK_NN_ERR_ARG;
+    if (stride.h <= 0 || stride.w <= 0 || !hark__act_ok(act) || id->n != od->n) return HARK_NN_ERR_ARG;
+    return HARK_NN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   DSP primitives: ACLE intrinsics on Cortex-M, C emulations for host testing of the same code path. */
+
+#if HARK__DSP
+#if HARK__DSP_NATIVE
+static uint32_t hark__ror8(uint32_t x) { return (x >> 8) | (x << 24); }
+#define hark__sxtb16(x) ((uint32_t)__sxtb16((int32_t)(x)))
+#define hark__sxtb16_ror8(x) ((uint32_t)__sxtb16((int32_t)hark__ror8(x)))
+#define hark__sxtab16(a, x) ((uint32_t)__sxtab16((int32_t)(a), (int32_t)(x)))
+#define hark__sxtab16_ror8(a, x) ((uint32_t)__sxtab16((int32_t)(a), (int32_t)hark__ror8(x)))
+#define hark__smlad(a, b, acc) __smlad((int32_t)(a), (int32_t)(b), (acc))
+#define hark__smlabb(a, b, acc) __smlabb((int32_t)(a), (int32_t)(b), (acc))
+#define hark__smlatt(a, b, acc) __smlatt((int32_t)(a), (int32_t)(b), (acc))
+#else
+static uint32_t hark__ror8(uint32_t x) { return (x >> 8) | (x << 24); }
+static int32_t hark__lo16(uint32_t x) { return (int32_t)(int16_t)(uint16_t)(x & 0xFFFFu); }
+static int32_t hark__hi16(uint32_t x) { return (int32_t)(int16_t)(uint16_t)(x >> 16); }
+static uint32_t hark__pack16(int32_t lo, int32_t hi) { return ((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16); }
+static uint32_t hark__sxtb16(uint32_t x)
+{
+    return hark__pack16((int8_t)(uint8_t)(x & 0xFFu), (int8_t)(uint8_t)((x >> 16) & 0xFFu));
+}
+static uint32_t hark__sxtb16_ror8(uint32_t x) { return hark__sxtb16(hark__ror8(x)); }
+static uint32_t hark__sxtab16(uint32_t a, uint32_t x)
+{
+    const uint32_t b = hark__sxtb16(x);
+    return hark__pack16(hark__lo16(a) + hark__lo16(b), hark__hi16(a) + hark__hi16(b));
+}
+static uint32_t hark__sxtab16_ror8(uint32_t a, uint32_t x) { return hark__sxtab16(a, hark__ror8(x)); }
+static int32_t hark__smlad(uint32_t a, uint32_t b, int32_t acc)
+{
+    const uint32_t lo = (uint32_t)(hark__lo16(a) * hark__lo16(b));
+    const uint32_t hi = (uint32_t)(hark__hi16(a) * hark__hi16(b));
+    return (int32_t)((uint32_t)acc + lo + hi);
+}
+static int32_t hark__smlabb(uint32_t a, uint32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(hark__lo16(a) * hark__lo16(b)));
+}
+static int32_t hark__smlatt(uint32_t a, uint32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(hark__hi16(a) * hark__hi16(b)));
+}
+#endif
+
+static uint32_t hark__read_u32(const void *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+#endif /* HARK__DSP */
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Convolution. */
+
+int32_t hark_conv_s8_get_buffer_size(const hark_dims *input_dims, const hark_dims *filter_dims)
+{
+    (void)input_dims;
+    if (filter_dims == 0) return 0;
+    /* Two im2col columns of int16 values. */
+    return 2 * filter_dims->h * filter_dims->w * filter_dims->c * (int32_t)sizeof(int16_t);
+}
+
+#if !HARK__DSP
+static void hark__conv_portable(const hark_conv_params *p, const hark_per_channel_quant *q,
+                                const hark_dims *id, const int8_t *in, const hark_dims *fd, const int8_t *f,
+                                const int32_t *bias, const hark_dims *od, int8_t *out)
+{
+    int32_t b, oy, ox, oc, fy, fx, ic;
+    const int32_t in_c = id->c;
+    for (b = 0; b < od->n; b++)
+        for (oy = 0; oy < od->h; oy++)
+            for (ox = 0; ox < od->w; ox++) {
+                const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+                const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+                int8_t *dst = out + ((b * od->h + oy) * od->w + ox) * od->c;
+                for (oc = 0; oc < od->c; oc++) {
+                    int32_t acc = 0;
+                    for (fy = 0; fy < fd->h; fy++) {
+                        const int32_t iy = in_y0 + fy;
+                        if (iy < 0 || iy >= id->h) continue;
+                        for (fx = 0; fx < fd->w; fx++) {
+                            const int32_t ix = in_x0 + fx;
+                            const int8_t *src, *w;
+                            if (ix < 0 || ix >= id->w) continue;
+                            src = in + ((b * id->h + iy) * id->w + ix) * in_c;
+                            w = f + ((oc * fd->h + fy) * fd->w + fx) * in_c;
+                            for (ic = 0; ic < in_c; ic++) acc += w[ic] * (src[ic] + p->input_offset);
+                        }
+                    }
+                    if (bias) acc = hark__wrap_add(acc, bias[oc]);
+                    dst[oc] = hark__output(acc, q->multiplier[oc], q->shift[oc], p->output_offset, p->activation);
+                }
+            }
+}
+#endif
+
+#if HARK__DSP
+/* One im2col column: the filter-window values of one output pixel, plus input_offset, as int16 (0 in the
+   padding). Within every complete group of 4 values the order is a,c,b,d: the order SXTB16 / SXTB16-ROR8
+   produce when they unpack 4 filter bytes, so the inner loop needs no re-packing. */
+static void hark__im2col(const hark_conv_params *p, const hark_dims *id, const int8_t *in_batch,
+                         const hark_dims *fd, int32_t oy, int32_t ox, int16_t *col)
+{
+    static const uint8_t order[4] = {0, 2, 1, 3};
+    const int32_t k_total = fd->h * fd->w * fd->c;
+    const int32_t k_grouped = k_total & ~3;
+    const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+    const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+    int32_t k = 0, fy, fx, ic;
+    for (fy = 0; fy < fd->h; fy++) {
+        const int32_t iy = in_y0 + fy;
+        for (fx = 0; fx < fd->w; fx++) {
+            const int32_t ix = in_x0 + fx;
+            const int inside = iy >= 0 && iy < id->h && ix >= 0 && ix < id->w;
+            const int8_t *src = inside ? in_batch + (iy * id->w + ix) * id->c : 0;
+            for (ic = 0; ic < fd->c; ic++, k++) {
+                const int32_t slot = k < k_grouped ? ((k & ~3) | order[k & 3]) : k;
+                col[slot] = (int16_t)(inside ? src[ic] + p->input_offset : 0);
+            }
+        }
+    }
+}
+
+/* acc[0] = w0.c0, acc[1] = w0.c1, acc[2] = w1.c0, acc[3] = w1.c1: 2 output channels x 2 pixels share every load,
+   16 MACs per 8 SMLADs (CMSIS-NN's arm_nn_mat_mult_kernel_s8_s16 layout). */
+static void hark__dot_2x2(const int8_t *w0, const int8_t *w1, const int16_t *c0, const int16_t *c1,
+                          int32_t k_total, int32_t acc[4])
+{
+    int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
+    int32_t groups = k_total >> 2, k;
+    while (groups-- > 0) {
+        const uint32_t x0ac = hark__read_u32(c0), x0bd = hark__read_u32(c0 + 2);
+        const uint32_t x1ac = hark__read_u32(c1), x1bd = hark__read_u32(c1 + 2);
+        uint32_t w = hark__read_u32(w0);
+        uint32_t wac = hark__sxtb16(w), wbd = hark__sxtb16_ror8(w);
+        a00 = hark__smlad(wac, x0ac, a00);
+        a01 = hark__smlad(wac, x1ac, a01);
+        a00 = hark__smlad(wbd, x0bd, a00);
+        a01 = hark__smlad(wbd, x1bd, a01);
+        w = hark__read_u32(w1);
+        wac = hark__sxtb16(w);
+        wbd = hark__sxtb16_ror8(w);
+        a10 = hark__smlad(wac, x0ac, a10);
+        a11 = hark__smlad(wac, x1ac, a11);
+        a10 = hark__smlad(wbd, x0bd, a10);
+        a11 = hark__smlad(wbd, x1bd, a11);
+        w0 += 4;
+        w1 += 4;
+        c0 += 4;
+        c1 += 4;
+    }
+    for (k = k_total & 3; k > 0; k--) {
+        a00 = hark__wrap_add(a00, *w0 * *c0);
+        a01 = hark__wrap_add(a01, *w0++ * *c1);
+        a10 = hark__wrap_add(a10, *w1 * *c0++);
+        a11 = hark__wrap_add(a11, *w1++ * *c1++);
+    }
+    acc[0] = a00;
+    acc[1] = a01;
+    acc[2] = a10;
+    acc[3] = a11;
+}
+
+static int32_t hark__dot_1x1(const int8_t *w, const int16_t *c, int32_t k_total, int32_t acc)
+{
+    int32_t groups = k_total >> 2, k;
+    while (groups-- > 0) {
+        const uint32_t wv = hark__read_u32(w);
+        acc = hark__smlad(hark__sxtb16(wv), hark__read_u32(c), acc);
+        acc = hark__smlad(hark__sxtb16_ror8(wv), hark__read_u32(c + 2), acc);
+        w += 4;
+        c += 4;
+    }
+    for (k = k_total & 3; k > 0; k--) acc = hark__wrap_add(acc, *w++ * *c++);
+    return acc;
+}
+
+static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_quant *q,
+                           const hark_dims *id, const int8_t *in, const hark_dims *fd, const int8_t *f,
+                           const int32_t *bias, const hark_dims *od, int8_t *out, int16_t *cols)
+{
+    const int32_t k_total = fd->h * fd->w * fd->c;
+    const int32_t pixels = od->h * od->w;
+    const int32_t out_c = od->c;
+    int16_t *col0 = cols, *col1 = cols + k_total;
+    int32_t b, pix, oc;
+    for (b = 0; b < od->n; b++) {
+        const int8_t *in_batch = in + b * id->h * id->w * id->c;
+        int8_t *out_batch = out + b * pixels * out_c;
+        for (pix = 0; pix + 1 < pixels; pix += 2) {
+            int8_t *dst0 = out_batch + pix * out_c, *dst1 = dst0 + out_c;
+            hark__im2col(p, id, in_batch, fd, pix / od->w, pix % od->w, col0);
+            hark__im2col(p, id, in_batch, fd, (pix + 1) / od->w, (pix + 1) % od->w, col1);
+            for (oc = 0; oc + 1 < out_c; oc += 2) {
+                int32_t acc[4];
+                acc[0] = acc[1] = bias ? bias[oc] : 0;
+                acc[2] = acc[3] = bias ? bias[oc + 1] : 0;
+                hark__dot_2x2(f + oc * k_total, f + (oc + 1) * k_total, col0, col1, k_total, acc);
+                dst0[oc] = hark__output(acc[0], q->multiplier[oc], q->shift[oc], p->output_offset, p->activation);
+                dst1[oc] = hark__output(acc[1], q->multiplier[oc], q->shift[oc], p->output_offset, p->activation);
+                dst0[oc + 1] = hark__output(acc[2], q->multiplier[oc + 1], q->shift[oc + 1], p->output_offset, p->activation);
+                dst1[oc + 1] = hark__output(acc[3], q->multiplier[oc + 1], q->shift[oc + 1], p->output_offset, p->activation);
+            }
+            if (oc < out_c) {
+                const int8_t *w = f + oc * k_total;
+                const int32_t start = bias ? bias[oc] : 0;
+                dst0[oc] = hark__output(hark__dot_1x1(w, col0, k_total, start), q->multiplier[oc], q->shift[oc], p->output_offset, p->activation);
+                dst1[oc] = hark__output(hark__dot_1x1(w, col1, k_total, start), q->multiplier[oc], q->shift[oc], p->output_offset, p->activation);
+            }
+        }
+        if (pix < pixels) {
+            int8_t *dst0 = out_batch + pix * out_c;
+            hark__im2col(p, id, in_batch, fd, pix / od->w, pix % od->w, col0);
+            for (oc = 0; oc < out_c; oc++) {
+                const int32_t acc = hark__dot_1x1(f + oc * k_total, col0, k_total, bias ? bias[oc] : 0);
+                dst0[oc] = hark__output(acc, q->multiplier[oc], q->shift[oc], p->output_offset, p->activation);
+            }
+        }
+    }
+}
+#endif /* HARK__DSP */
+
+hark_nn_status hark_conv_s8(const hark_nn_context *ctx, const hark_conv_params *params,
+                            const hark_per_channel_quant *quant,
+                            const hark_dims *input_dims, const int8_t *input,
+                            const hark_dims *filter_dims, const int8_t *filter,
+                            const hark_dims *bias_dims, const int32_t *bias,
+                            const hark_dims *output_dims, int8_t *output)
+{
+    hark_nn_status status;
+    (void)bias_dims;
+    if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0) return HARK_NN_ERR_ARG;
+    status = hark__check_conv(params, params->stride, params->activation, input_dims, input, filter_dims, filter,
+                              output_dims, output);
+    if (status != HARK_NN_OK) return status;
+    if (filter_dims->n != output_dims->c || filter_dims->c != input_dims->c) return HARK_NN_ERR_ARG;
+#if HARK__DSP
+    if (ctx == 0 || ctx->buf == 0 || ctx->size < hark_conv_s8_get_buffer_size(input_dims, filter_dims))
+        return HARK_NN_ERR_BUFFER;
+    hark__conv_dsp(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, (int16_t *)ctx->buf);
+#else
+    (void)ctx;
+    hark__conv_portable(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
+#endif
+    return HARK_NN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Depthwise convolution (depth multiplier 1). */
+
+int32_t hark_dw_conv_s8_get_buffer_size(const hark_dims *input_dims, const hark_dims *filter_dims)
+{
+    (void)input_dims;
+    (void)filter_dims;
+    return 0;
+}
+
+/* One output pixel, channels [c_begin, c_end), portable. The DSP path uses it for leftover channels. */
+static void hark__dw_pixel_portable(const hark_dw_conv_params *p, const hark_per_channel_quant *q,
+                                    const hark_dims *id, const int8_t *in_batch, const hark_dims *fd,
+                                    const int8_t *f, const int32_t *bias, int32_t oy, int32_t ox,
+                                    int32_t c_begin, int32_t c_end, int8_t *dst)
+{
+    const int32_t channels = id->c;
+    const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+    const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+    int32_t c, fy, fx;
+    for (c = c_begin; c < c_end; c++) {
+        int32_t acc = 0;
+        for (fy = 0; fy < fd->h; fy++) {
+            const int32_t iy = in_y0 + fy;
+            if (iy < 0 || iy >= id->h) continue;
+            for (fx = 0; fx < fd->w; fx++) {
+                const int32_t ix = in_x0 + fx;
+                if (ix < 0 || ix >= id->w) continue;
+                acc += f[(fy * fd->w + fx) * channels + c] * (in_batch[(iy * id->w + ix) * channels + c] + p->input_offset);
+            }
+        }
+        if (bias) acc = hark__wrap_add(acc, bias[c]);
+        dst[c] = hark__output(acc, q->multiplier[c], q->shift[c], p->output_offset, p->activation);
+    }
+}
+
+#if HARK__DSP
+/* Four channels at a time: one word load gives 4 channels of one tap; SXTAB16 adds the input offset to two
+   channels at once and SMLABB/SMLATT multiply-accumulate per channel (SMLAD would mix channels). */
+static void hark__dw_pixel_dsp(const hark_dw_conv_params *p, const hark_per_channel_quant *q,
+                               const hark_dims *id, const int8_t *in_batch, const hark_dims *fd, const int8_t *f,
+                               const int32_t *bias, int32_t oy, int32_t ox, int8_t *dst)
+{
+    const int32_t channels = id->c;
+    const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+    const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+    const int32_t fy0 = in_y0 < 0 ? -in_y0 : 0;
+    const int32_t fy1 = id->h - in_y0 < fd->h ? id->h - in_y0 : fd->h;
+    const int32_t fx0 = in_x0 < 0 ? -in_x0 : 0;
+    const int32_t fx1 = id->w - in_x0 < fd->w ? id->w - in_x0 : fd->w;
+    const uint32_t offset2 = ((uint32_t)p->input_offset & 0xFFFFu) | ((uint32_t)p->input_offset << 16);
+    const int32_t in_row_stride = id->w * channels;
+    const int32_t f_row_stride = fd->w * channels;
+    int32_t c, fy, fx;
+    for (c = 0; c + 3 < channels; c += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        const int8_t *in_row = in_batch + ((in_y0 + fy0) * id->w + in_x0) * channels + c;
+        const int8_t *f_row = f + fy0 * f_row_stride + c;
+        for (fy = fy0; fy < fy1; fy++, in_row += in_row_stride, f_row += f_row_stride) {
+            for (fx = fx0; fx < fx1; fx++) {
+                const uint32_t x = hark__read_u32(in_row + fx * channels);
+                const uint32_t w = hark__read_u32(f_row + fx * channels);
+                const uint32_t x02 = hark__sxtab16(offset2, x), x13 = hark__sxtab16_ror8(offset2, x);
+                const uint32_t w02 = hark__sxtb16(w), w13 = hark__sxtb16_ror8(w);
+                a0 = hark__smlabb(x02, w02, a0);
+                a2 = hark__smlatt(x02, w02, a2);
+                a1 = hark__smlabb(x13, w13, a1);
+                a3 = hark__smlatt(x13, w13, a3);
+            }
+        }
+        if (bias) {
+            a0 = hark__wrap_add(a0, bias[c]);
+            a1 = hark__wrap_add(a1, bias[c + 1]);
+            a2 = hark__wrap_add(a2, bias[c + 2]);
+            a3 = hark__wrap_add(a3, bias[c + 3]);
+        }
+        dst[c] = hark__output(a0, q->multiplier[c], q->shift[c], p->output_offset, p->activation);
+        dst[c + 1] = hark__output(a1, q->multiplier[c + 1], q->shift[c + 1], p->output_offset, p->activation);
+        dst[c + 2] = hark__output(a2, q->multiplier[c + 2], q->shift[c + 2], p->output_offset, p->activation);
+        dst[c + 3] = hark__output(a3, q->multiplier[c + 3], q->shift[c + 3], p->output_offset, p->activation);
+    }
+    if (c < channels) hark__dw_pixel_portable(p, q, id, in_batch, fd, f, bias, oy, ox, c, channels, dst);
+}
+#endif
+
+hark_nn_status hark_dw_conv_s8(const hark_nn_context *ctx, const hark_dw_conv_params *params,
+                               const hark_per_channel_quant *quant,
+                               const hark_dims *input_dims, const int8_t *input,
+                               const hark_dims *filter_dims, const int8_t *filter,
+                               const hark_dims *bias_dims, const int32_t *bias,
+                               const hark_dims *output_dims, int8_t *output)
+{
+    hark_nn_status status;
+    int32_t b, oy, ox;
+    (void)ctx;
+    (void)bias_dims;
+    if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0) return HARK_NN_ERR_ARG;
+    status = hark__check_conv(params, params->stride, params->activation, input_dims, input, filter_dims, filter,
+                              output_dims, output);
+    if (status != HARK_NN_OK) return status;
+    if (params->ch_mult != 1) return HARK_NN_ERR_UNSUPPORTED;
+    if (filter_dims->n != 1 || filter_dims->c != output_dims->c || input_dims->c != output_dims->c)
+        return HARK_NN_ERR_ARG;
+    for (b = 0; b < output_dims->n; b++) {
+        const int8_t *in_batch = input + b * input_dims->h * input_dims->w * input_dims->c;
+        for (oy = 0; oy < output_dims->h; oy++)
+            for (ox = 0; ox < output_dims->w; ox++) {
+                int8_t *dst = output + ((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c;
+#if HARK__DSP
+                hark__dw_pixel_dsp(params, quant, input_dims, in_batch, filter_dims, filter, bias, oy, ox, dst);
+#else
+                hark__dw_pixel_portable(params, quant, input_dims, in_batch, filter_dims, filter, bias, oy, ox, 0,
+                                        output_dims->c, dst);
+#endif
+            }
+    }
+    return HARK_NN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Fully connected. */
+
+hark_nn_status hark_fc_s8(const hark_nn_context *ctx, const hark_fc_params *params,
+                          const hark_per_tensor_quant *quant,
+                          const hark_dims *input_dims, const int8_t *input,
+                          const hark_dims *filter_dims, const int8_t *filter,
+                          const hark_dims *bias_dims, const int32_t *bias,
+                          const hark_dims *output_dims, int8_t *output)
+{
+    int32_t depth, out_c, b, o, d;
+    (void)ctx;
+    (void)bias_dims;
+    if (params == 0 || quant == 0 || input == 0 || filter == 0 || output == 0) return HARK_NN_ERR_ARG;
+    if (!hark__dims_ok(input_dims) || !hark__dims_ok(filter_dims) || !hark__dims_ok(output_dims)) return HARK_NN_ERR_ARG;
+    if (!hark__act_ok(params->activation)) return HARK_NN_ERR_ARG;
+    depth = filter_dims->h * filter_dims->w * filter_dims->c;
+    out_c = filter_dims->n;
+    if (input_dims->n != output_dims->n || input_dims->h * input_dims->w * input_dims->c != depth ||
+        output_dims->h * output_dims->w * output_dims->c != out_c)
+        return HARK_NN_ERR_ARG;
+    for (b = 0; b < output_dims->n; b++) {
+        const int8_t *x = input + b * depth;
+        for (o = 0; o < out_c; o++) {
+            const int8_t *w = filter + o * depth;
+            int32_t acc = 0;
+            for (d = 0; d < depth; d++) acc += (w[d] + params->filter_offset) * (x[d] + params->input_offset);
+            if (bias) acc = hark__wrap_add(acc, bias[o]);
+            output[b * out_c + o] = hark__output(acc, quant->multiplier, quant->shift, params->output_offset, params->activation);
+        }
+    }
+    return HARK_NN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Pooling. */
+
+static hark_nn_status hark__pool(const hark_pool_params *p, const hark_dims *id, const int8_t *in,
+                                 const hark_dims *fd, const hark_dims *od, int8_t *out, int average)
+{
+    int32_t b, oy, ox, c, iy, ix;
+    if (p == 0 || in == 0 || out == 0 || fd == 0 || fd->h <= 0 || fd->w <= 0) return HARK_NN_ERR_ARG;
+    if (!hark__dims_ok(id) || !hark__dims_ok(od) || id->n != od->n || id->c != od->c) return HARK_NN_ERR_ARG;
+    if (p->stride.h <= 0 || p->stride.w <= 0 || !hark__act_ok(p->activation)) return HARK_NN_ERR_ARG;
+    for (b = 0; b < od->n; b++)
+        for (oy = 0; oy < od->h; oy++)
+            for (ox = 0; ox < od->w; ox++) {
+                const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+                const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+                const int32_t y0 = in_y0 < 0 ? 0 : in_y0;
+                const int32_t y1 = in_y0 + fd->h < id->h ? in_y0 + fd->h : id->h;
+                const int32_t x0 = in_x0 < 0 ? 0 : in_x0;
+                const int32_t x1 = in_x0 + fd->w < id->w ? in_x0 + fd->w : id->w;
+                const int32_t count = (y1 - y0) * (x1 - x0);
+                int8_t *dst = out + ((b * od->h + oy) * od->w + ox) * od->c;
+                if (y1 <= y0 || x1 <= x0) {
+                    if (average) return HARK_NN_ERR_ARG; /* window entirely in the padding */
+                }
+                for (c = 0; c < od->c; c++) {
+                    int32_t acc = average ? 0 : -128;
+                    for (iy = y0; iy < y1; iy++)
+                        for (ix = x0; ix < x1; ix++) {
+                            const int32_t v = in[((b * id->h + iy) * id->w + ix) * id->c + c];
+                            if (average) acc += v;
+                            else if (v > acc) acc = v;
+                        }
+                    if (average) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                    dst[c] = hark__clamp8(acc, p->activation);
+                }
+            }
+    return HARK_NN_OK;
+}
+
+hark_nn_status hark_avgpool_s8(const hark_nn_context *ctx, const hark_pool_params *params,
+                               const hark_dims *input_dims, const int8_t *input, const hark_dims *filter_dims,
+                               const hark_dims *output_dims, int8_t *output)
+{
+    (void)ctx;
+    return hark__pool(params, input_dims, input, filter_dims, output_dims, output, 1);
+}
+
+hark_nn_status hark_maxpool_s8(const hark_nn_context *ctx, const hark_pool_params *params,
+                               const hark_dims *input_dims, const int8_t *input, const hark_dims *filter_dims,
+                               const hark_dims *output_dims, int8_t *output)
+{
+    (void)ctx;
+    return hark__pool(params, input_dims, input, filter_dims, output_dims, output, 0);
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Softmax: TFLite's reference int8 kernel with gemmlowp fixed point (raw int32 values; "Qk" = k integer bits). */
+
+static int32_t hark__sat_mul_pot(int32_t x, int32_t exponent)
+{
+    int32_t threshold;
+    if (exponent == 0) return x;
+    if (exponent < 0) return hark__rdbpot(x, -exponent);
+    threshold = (int32_t)(((uint32_t)1 << (31 - exponent)) - 1u);
+    if (x > threshold) return INT32_MAX;
+    if (x < -threshold) return INT32_MIN;
+    return (int32_t)((uint32_t)x << exponent);
+}
+
+static int32_t hark__exp_quarter(int32_t a)
+{
+    const int32_t constant_term = 1895147668;       /* exp(-1/8) */
+    const int32_t constant_1_over_3 = 715827883;
+    const int32_t x = a + (1 << 28);
+    const int32_t x2 = hark__srdhm(x, x);
+    const int32_t x3 = hark__srdhm(x2, x);
+    const int32_t x4 = hark__srdhm(x2, x2);
+    const int32_t x4_over_4 = hark__sat_mul_pot(x4, -2);
+    const int32_t poly = hark__sat_mul_pot(hark__srdhm(x4_over_4 + x3, constant_1_over_3) + x2, -1);
+    return constant_term + hark__srdhm(constant_term, x + poly);
+}
+
+/* exp(a) for a <= 0 in Q5.26; result in Q0.31. */
+static int32_t hark__exp_on_negative_values_q5(int32_t a)
+{
+    static const int32_t multipliers[7] = {1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
+    const int32_t integer_bits = 5, fractional_bits = 26;
+    const int32_t one_quarter = 1 << (fractional_bits - 2);
+    const int32_t mask = one_quarter - 1;
+    const int32_t a_mod = (a & mask) - one_quarter;
+    int32_t result = hark__exp_quarter(hark__sat_mul_pot(a_mod, integer_bits));
+    const int32_t remainder = a_mod - a;
+    int32_t i;
+    for (i = 0; i < 7; i++)
+        if (remainder & (1 << (fractional_bits + i - 2))) result = hark__srdhm(result, multipliers[i]);
+    return a == 0 ? INT32_MAX : result;
+}
+
+static int32_t hark__one_over_one_plus_x(int32_t a)
+{
+    const int32_t constant_48_over_17 = 1515870810, constant_neg_32_over_17 = -1010580540;
+    const int64_t sum = (int64_t)a + INT32_MAX;
+    const int32_t half_denominator = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
+    int32_t x = constant_48_over_17 + hark__srdhm(half_denominator, constant_neg_32_over_17);
+    int32_t i;
+    for (i = 0; i < 3; i++) {
+        const int32_t one_minus = (1 << 29) - hark__srdhm(half_denominator, x);
+        x += hark__sat_mul_pot(hark__srdhm(x, one_minus), 2);
+    }
+    return hark__sat_mul_pot(x, 1);
+}
+
+static int32_t hark__clz(uint32_t x)
+{
+    int32_t n = 0;
+    if (x == 0) return 32;
+    while (!(x & 0x80000000u)) {
+        x <<= 1;
+        n++;
+    }
+    return n;
+}
+
+hark_nn_status hark_softmax_s8(const hark_softmax_params *params, const hark_dims *dims,
+                               const int8_t *input, int8_t *output)
+{
+    const int32_t accumulation_integer_bits = 12;
+    int32_t rows, depth, r, c;
+    if (params == 0 || input == 0 || output == 0 || !hark__dims_ok(dims) || dims->c > 256) return HARK_NN_ERR_ARG;
+    if (params->input_left_shift < 0 || params->input_left_shift > 31 || params->diff_min > 0) return HARK_NN_ERR_ARG;
+    depth = dims->c;
+    rows = dims->n * dims->h * dims->w;
+    for (r = 0; r < rows; r++) {
+        const int8_t *x = input + r * depth;
+        int8_t *y = output + r * depth;
+        int32_t max_in_row = -128, sum_of_exps = 0, headroom_plus_one, num_bits_over_unit, shifted_scale, exponent;
+        for (c = 0; c < depth; c++)
+            if (x[c] > max_in_row) max_in_row = x[c];
+        for (c = 0; c < depth; c++) {
+            const int32_t diff = x[c] - max_in_row;
+            if (diff >= params->diff_min) {
+                const int32_t scaled = hark__srdhm((int32_t)((uint32_t)diff << params->input_left_shift), params->input_multiplier);
+                sum_of_exps += hark__sat_mul_pot(hark__exp_on_negative_values_q5(scaled), -accumulation_integer_bits);
+            }
+        }
+        headroom_plus_one = hark__clz((uint32_t)sum_of_exps);
+        num_bits_over_unit = accumulation_integer_bits - headroom_plus_one;
+        shifted_scale = hark__one_over_one_plus_x(
+            (int32_t)(((uint32_t)sum_of_exps << headroom_plus_one) - ((uint32_t)1 << 31)));
+        exponent = num_bits_over_unit + 31 - 8;
+        for (c = 0; c < depth; c++) {
+            const int32_t diff = x[c] - max_in_row;
+            if (diff >= params->diff_min) {
+                const int32_t scaled = hark__srdhm((int32_t)((uint32_t)diff << params->input_left_shift), params->input_multiplier);
+                const int32_t exp_in_0 = hark__exp_on_negative_values_q5(scaled);
+                const int32_t unsat = hark__rdbpot(hark__srdhm(shifted_scale, exp_in_0), exponent);
+                int32_t v = unsat - 128;
+                y[c] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
+            } else {
+                y[c] = -128;
+            }
+        }
+    }
+    return HARK_NN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Residual add. */
+
+hark_nn_status hark_add_s8(const hark_add_params *params, const int8_t *input1, const int8_t *input2,
+                           int8_t *output, int32_t size)
+{
+    int32_t i;
+    if (params == 0 || input1 == 0 || input2 == 0 || output == 0 || size < 0) return HARK_NN_ERR_ARG;
+    if (!hark__act_ok(params->activation) || params->left_shift < 0 || params->left_shift > 30) return HARK_NN_ERR_ARG;
+    if (params->input1_shift > 0 || params->input2_shift > 0 || params->output_shift > 0 || params->input1_shift < -31 ||
+        params->input2_shift < -31 || params->output_shift < -31)
+        return HARK_NN_ERR_ARG;
+    for (i = 0; i < size; i++) {
+        const int32_t a = (int32_t)((uint32_t)(input1[i] + params->input1_offset) << params->left_shift);
+        const int32_t b = (int32_t)((uint32_t)(input2[i] + params->input2_offset) << params->left_shift);
+        const int32_t sum = hark__wrap_add(
+            hark_multiply_by_quantized_multiplier(a, params->input1_multiplier, params->input1_shift),
+            hark_multiply_by_quantized_multiplier(b, params->input2_multiplier, params->input2_shift));
+        output[i] = hark__output(sum, params->output_multiplier, params->output_shift, params->output_offset,
+                                 params->activation);
+    }
+    return HARK_NN_OK;
+}
