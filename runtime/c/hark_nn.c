@@ -43,7 +43,7 @@ int32_t hark_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int
 
 static int8_t hark__output(int32_t acc, int32_t multiplier, int32_t shift, int32_t offset, hark_activation act)
 {
-    int32_t v = hark_multiply_by_quantized_multiplier(acc, multiplier, shift) + offset;
+    int32_t v = hark__wrap_add(hark_multiply_by_quantized_multiplier(acc, multiplier, shift), offset);
     if (v < act.min) v = act.min;
     if (v > act.max) v = act.max;
     return (int8_t)v;
