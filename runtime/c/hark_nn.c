@@ -3,6 +3,12 @@
 
 #include <string.h>
 
+#if defined(__GNUC__)
+#define HARK__INLINE static inline __attribute__((always_inline))
+#else
+#define HARK__INLINE static
+#endif
+
 #if !defined(HARK_NN_NO_DSP) && defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
 #define HARK__DSP 1
 #define HARK__DSP_NATIVE 1
@@ -187,28 +193,44 @@ static void hark__conv_portable(const hark_conv_params *p, const hark_per_channe
 /* Requantization with the per-channel constants hoisted out of the pixel loops. Same results as
    hark_multiply_by_quantized_multiplier for every multiplier except INT32_MIN (SRDHM's saturating case), which
    the callers route to the generic function. */
+/* Requantization with the per-channel constants hoisted out of the pixel loops, for channels where it is "fast":
+   RoundingDivideByPOT(s, r) is computed as (s - (s < 0) + 2^(r-1)) >> r, which is the same rounding, with both
+   additions saturating (QADD). Saturation can only happen when s is within 2^(r-1) of INT32_MAX, where the true
+   result is 2^(31-r) and the saturated one 2^(31-r) - 1: for r <= 23 both exceed 127 + 128 and clamp to the same
+   int8 output. Channels with r > 23 or the multiplier INT32_MIN (SRDHM's saturating case) take the generic path. */
 typedef struct {
-    int32_t multiplier, left, right, half;
-    uint32_t mask;
+    int32_t multiplier, shift, left, right, negative_adjust, round;
+    int fast;
 } hark__requant;
 
 static hark__requant hark__requant_make(int32_t multiplier, int32_t shift)
 {
     hark__requant r;
     r.multiplier = multiplier;
+    r.shift = shift;
     r.left = shift > 0 ? shift : 0;
     r.right = shift > 0 ? 0 : -shift;
-    r.mask = ((uint32_t)1 << r.right) - 1u;
-    r.half = (int32_t)(r.mask >> 1);
+    r.negative_adjust = r.right > 0 ? -1 : 0;
+    r.round = r.right > 0 ? (int32_t)((uint32_t)1 << (r.right - 1)) : 0;
+    r.fast = multiplier != INT32_MIN && r.right <= 23;
     return r;
 }
 
-static int8_t hark__requant_output(int32_t acc, const hark__requant *r, int32_t offset, hark_activation act)
+#if HARK__DSP_NATIVE
+#define hark__qadd(a, b) __qadd((a), (b))
+#else
+static int32_t hark__qadd(int32_t a, int32_t b)
+{
+    const int64_t sum = (int64_t)a + b;
+    return sum > INT32_MAX ? INT32_MAX : sum < INT32_MIN ? INT32_MIN : (int32_t)sum;
+}
+#endif
+
+HARK__INLINE int8_t hark__requant_fast(int32_t acc, const hark__requant *r, int32_t offset, hark_activation act)
 {
     const int32_t x = (int32_t)((uint32_t)acc << r->left);
     const int32_t s = (int32_t)(((int64_t)x * r->multiplier + ((int64_t)1 << 30)) >> 31);
-    const int32_t threshold = r->half + (int32_t)((uint32_t)s >> 31);
-    int32_t v = (s >> r->right) + ((int32_t)((uint32_t)s & r->mask) > threshold ? 1 : 0);
+    int32_t v = hark__qadd(hark__qadd(s, (s >> 31) & r->negative_adjust), r->round) >> r->right;
     v = hark__wrap_add(v, offset);
     if (v < act.min) v = act.min;
     if (v > act.max) v = act.max;
@@ -336,12 +358,6 @@ static void hark__mac_2x2(const int8_t *w0, const int8_t *w1, const int16_t *col
     }
 }
 
-static int8_t hark__conv_output(int32_t acc, const hark__requant *r, const hark_conv_params *p)
-{
-    if (r->multiplier == INT32_MIN) return hark__output(acc, r->multiplier, r->left - r->right, p->output_offset, p->activation);
-    return hark__requant_output(acc, r, p->output_offset, p->activation);
-}
-
 /* Output pixels in pairs (an odd last pixel is paired with itself) and output channels in pairs (an odd last
    channel with itself); the duplicate results are simply not stored. */
 static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_quant *q,
@@ -351,6 +367,8 @@ static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_qua
     const int32_t k_total = fd->h * fd->w * fd->c;
     const int32_t pixels = od->h * od->w;
     const int32_t out_c = od->c;
+    const int32_t offset = p->output_offset;
+    const hark_activation act = p->activation;
     int32_t b, pix, oc;
     for (b = 0; b < od->n; b++) {
         const int8_t *in_batch = in + b * id->h * id->w * id->c;
@@ -369,11 +387,20 @@ static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_qua
                 acc[0] = acc[1] = bias ? bias[oc] : 0;
                 acc[2] = acc[3] = bias ? bias[oc1] : 0;
                 hark__mac_2x2(f + oc * k_total, f + oc1 * k_total, cols, k_total, acc);
-                dst0[oc] = hark__conv_output(acc[0], &r0, p);
-                dst0[oc1] = hark__conv_output(acc[2], &r1, p);
-                if (pair) {
-                    dst1[oc] = hark__conv_output(acc[1], &r0, p);
-                    dst1[oc1] = hark__conv_output(acc[3], &r1, p);
+                if (r0.fast && r1.fast) {
+                    dst0[oc] = hark__requant_fast(acc[0], &r0, offset, act);
+                    dst0[oc1] = hark__requant_fast(acc[2], &r1, offset, act);
+                    if (pair) {
+                        dst1[oc] = hark__requant_fast(acc[1], &r0, offset, act);
+                        dst1[oc1] = hark__requant_fast(acc[3], &r1, offset, act);
+                    }
+                } else {
+                    dst0[oc] = hark__output(acc[0], r0.multiplier, r0.shift, offset, act);
+                    dst0[oc1] = hark__output(acc[2], r1.multiplier, r1.shift, offset, act);
+                    if (pair) {
+                        dst1[oc] = hark__output(acc[1], r0.multiplier, r0.shift, offset, act);
+                        dst1[oc1] = hark__output(acc[3], r1.multiplier, r1.shift, offset, act);
+                    }
                 }
             }
         }
@@ -410,11 +437,18 @@ hark_nn_status hark_conv_s8(const hark_nn_context *ctx, const hark_conv_params *
 /* ---------------------------------------------------------------------------------------------------------------
    Depthwise convolution (depth multiplier 1). */
 
-int32_t hark_dw_conv_s8_get_buffer_size(const hark_dims *input_dims, const hark_dims *filter_dims)
+/* 3x3 filters run channel by channel over a zero-padded int16 plane of one channel (see hark__dw3x3_dsp). */
+static int hark__dw_uses_plane(const hark_dims *filter_dims) { return filter_dims->h == 3 && filter_dims->w == 3; }
+
+int32_t hark_dw_conv_s8_get_buffer_size(const hark_dw_conv_params *params, const hark_dims *input_dims,
+                                        const hark_dims *filter_dims, const hark_dims *output_dims)
 {
     (void)input_dims;
-    (void)filter_dims;
-    return 0;
+    if (params == 0 || filter_dims == 0 || output_dims == 0 || !hark__dw_uses_plane(filter_dims)) return 0;
+    /* The padded plane of one channel (int16), then one int32 accumulator per output pixel. */
+    return ((((output_dims->h - 1) * params->stride.h + 3) * ((output_dims->w - 1) * params->stride.w + 3) + 1) & ~1) *
+               (int32_t)sizeof(int16_t) +
+           output_dims->h * output_dims->w * (int32_t)sizeof(int32_t);
 }
 
 /* One output pixel, channels [c_begin, c_end), portable. The DSP path uses it for leftover channels. */
@@ -492,6 +526,101 @@ static void hark__dw_pixel_dsp(const hark_dw_conv_params *p, const hark_per_chan
 }
 #endif
 
+#if HARK__DSP
+#if defined(__GNUC__)
+#define HARK__NOINLINE __attribute__((noinline))
+#else
+#define HARK__NOINLINE
+#endif
+
+/* Requantizes `count` accumulators into int8 outputs `dst_stride` apart. Kept out of line so the constants
+   stay in registers. */
+static HARK__NOINLINE void hark__requant_run(const int32_t *acc, int32_t count, int8_t *dst, int32_t dst_stride,
+                                            const hark__requant *r, int32_t offset, hark_activation act)
+{
+    int32_t i;
+    if (r->fast) {
+        const hark__requant rr = *r;
+        for (i = 0; i < count; i++, dst += dst_stride) *dst = hark__requant_fast(acc[i], &rr, offset, act);
+    } else {
+        for (i = 0; i < count; i++, dst += dst_stride) *dst = hark__output(acc[i], r->multiplier, r->shift, offset, act);
+    }
+}
+
+/* The 3x3 taps of one channel as int16 pairs (rows' first two taps) and singles (rows' third tap). */
+typedef struct { uint32_t pair[3]; int32_t single[3]; } hark__taps3x3;
+
+static HARK__NOINLINE void hark__dw3x3_channel(const int16_t *plane, int32_t plane_w, int32_t stride_w, int32_t row_step,
+                                              int32_t out_h, int32_t out_w, const hark__taps3x3 *t, int32_t start,
+                                              int32_t *acc)
+{
+    const uint32_t w0 = t->pair[0], w1 = t->pair[1], w2 = t->pair[2];
+    const uint32_t s0 = (uint32_t)t->single[0], s1 = (uint32_t)t->single[1], s2 = (uint32_t)t->single[2];
+    int32_t oy, ox;
+    for (oy = 0; oy < out_h; oy++) {
+        const int16_t *top = plane + oy * row_step;
+        for (ox = 0; ox < out_w; ox++, top += stride_w) {
+            int32_t a = start;
+            a = hark__smlad(hark__read_u32(top), w0, a);
+            a = hark__smlabb((uint32_t)top[2], s0, a);
+            a = hark__smlad(hark__read_u32(top + plane_w), w1, a);
+            a = hark__smlabb((uint32_t)top[plane_w + 2], s1, a);
+            a = hark__smlad(hark__read_u32(top + 2 * plane_w), w2, a);
+            a = hark__smlabb((uint32_t)top[2 * plane_w + 2], s2, a);
+            *acc++ = a;
+        }
+    }
+}
+
+/* Copies one channel (src points at its first value, values id->c apart) into a zero-padded int16 plane of
+   plane_h x plane_w, adding input_offset. Rows and columns beyond the input stay 0. */
+static HARK__NOINLINE void hark__dw_plane(const hark_dw_conv_params *p, const hark_dims *id, const int8_t *src,
+                                         int32_t plane_h, int32_t plane_w, int16_t *plane)
+{
+    const int32_t stride = id->c, offset = p->input_offset;
+    const int32_t x0 = p->padding.w;
+    const int32_t x1 = p->padding.w + id->w < plane_w ? p->padding.w + id->w : plane_w;
+    int32_t py, px;
+    for (py = 0; py < plane_h; py++, plane += plane_w) {
+        const int32_t iy = py - p->padding.h;
+        if (iy < 0 || iy >= id->h) {
+            for (px = 0; px < plane_w; px++) plane[px] = 0;
+            continue;
+        }
+        {
+            const int8_t *in = src + iy * id->w * stride;
+            for (px = 0; px < x0; px++) plane[px] = 0;
+            for (; px < x1; px++, in += stride) plane[px] = (int16_t)(*in + offset);
+            for (; px < plane_w; px++) plane[px] = 0;
+        }
+    }
+}
+
+/* 3x3 depthwise, one channel at a time: the channel is copied once into a zero-padded int16 plane (input_offset
+   added), so every output is 3 x (one SMLAD on a pair of taps + one SMLABB on the third tap) with the channel's
+   weights in registers and no bounds checks; a second pass requantizes the channel's accumulators. */
+static void hark__dw3x3_dsp(const hark_dw_conv_params *p, const hark_per_channel_quant *q, const hark_dims *id,
+                            const int8_t *in_batch, const int8_t *f, const int32_t *bias, const hark_dims *od,
+                            int8_t *out_batch, int16_t *plane, int32_t *acc)
+{
+    const int32_t channels = id->c;
+    const int32_t plane_h = (od->h - 1) * p->stride.h + 3;
+    const int32_t plane_w = (od->w - 1) * p->stride.w + 3;
+    int32_t c, k;
+    for (c = 0; c < channels; c++) {
+        const hark__requant r = hark__requant_make(q->multiplier[c], q->shift[c]);
+        hark__taps3x3 taps;
+        for (k = 0; k < 3; k++) {
+            taps.pair[k] = ((uint32_t)f[3 * k * channels + c] & 0xFFFFu) | ((uint32_t)f[(3 * k + 1) * channels + c] << 16);
+            taps.single[k] = f[(3 * k + 2) * channels + c];
+        }
+        hark__dw_plane(p, id, in_batch + c, plane_h, plane_w, plane);
+        hark__dw3x3_channel(plane, plane_w, p->stride.w, p->stride.h * plane_w, od->h, od->w, &taps, bias ? bias[c] : 0, acc);
+        hark__requant_run(acc, od->h * od->w, out_batch + c, channels, &r, p->output_offset, p->activation);
+    }
+}
+#endif
+
 hark_nn_status hark_dw_conv_s8(const hark_nn_context *ctx, const hark_dw_conv_params *params,
                                const hark_per_channel_quant *quant,
                                const hark_dims *input_dims, const int8_t *input,
@@ -510,6 +639,17 @@ hark_nn_status hark_dw_conv_s8(const hark_nn_context *ctx, const hark_dw_conv_pa
     if (params->ch_mult != 1) return HARK_NN_ERR_UNSUPPORTED;
     if (filter_dims->n != 1 || filter_dims->c != output_dims->c || input_dims->c != output_dims->c)
         return HARK_NN_ERR_ARG;
+#if HARK__DSP
+    if (hark__dw_uses_plane(filter_dims)) {
+        const int32_t size = hark_dw_conv_s8_get_buffer_size(params, input_dims, filter_dims, output_dims);
+        if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 || ctx->size < size) return HARK_NN_ERR_BUFFER;
+        for (b = 0; b < output_dims->n; b++)
+            hark__dw3x3_dsp(params, quant, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c, filter,
+                            bias, output_dims, output + b * output_dims->h * output_dims->w * output_dims->c,
+                            (int16_t *)ctx->buf, (int32_t *)ctx->buf + (size - output_dims->h * output_dims->w * 4) / 4);
+        return HARK_NN_OK;
+    }
+#endif
     for (b = 0; b < output_dims->n; b++) {
         const int8_t *in_batch = input + b * input_dims->h * input_dims->w * input_dims->c;
         for (oy = 0; oy < output_dims->h; oy++)

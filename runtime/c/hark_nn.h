@@ -22,6 +22,8 @@
    MEMORY
      Kernels that need scratch take a hark_nn_context whose buffer the caller owns; ask its size with the
      matching hark_*_get_buffer_size(). The size does not depend on the CPU path, so one arena fits both.
+     Scratch buffers must be 4-byte aligned. The DSP path of hark_conv_s8 needs 4*K+16 bytes (K = kh*kw*in_c);
+     3x3 depthwise needs one zero-padded int16 plane of one channel. The portable path ignores the buffer.
 
    THREAD SAFETY
      Kernels keep no state; calls with distinct scratch buffers may run concurrently.
@@ -109,7 +111,8 @@ hark_nn_status hark_conv_s8(const hark_nn_context *ctx, const hark_conv_params *
                             const hark_dims *bias_dims, const int32_t *bias,
                             const hark_dims *output_dims, int8_t *output);
 
-int32_t hark_dw_conv_s8_get_buffer_size(const hark_dims *input_dims, const hark_dims *filter_dims);
+int32_t hark_dw_conv_s8_get_buffer_size(const hark_dw_conv_params *params, const hark_dims *input_dims,
+                                        const hark_dims *filter_dims, const hark_dims *output_dims);
 hark_nn_status hark_dw_conv_s8(const hark_nn_context *ctx, const hark_dw_conv_params *params,
                                const hark_per_channel_quant *quant,
                                const hark_dims *input_dims, const int8_t *input,

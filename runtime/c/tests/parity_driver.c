@@ -111,7 +111,7 @@ int main(int argc, char **argv)
                 dp.stride = p.stride;
                 dp.padding = p.padding;
                 dp.activation = p.activation;
-                ctx.size = hark_dw_conv_s8_get_buffer_size(&id, &fd);
+                ctx.size = hark_dw_conv_s8_get_buffer_size(&dp, &id, &fd, &od);
                 ctx.buf = malloc((size_t)ctx.size + 4);
                 status = hark_dw_conv_s8(&ctx, &dp, &q, &id, input, &fd, filter, 0, has_bias ? bias : 0, &od, result);
             }

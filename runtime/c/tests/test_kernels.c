@@ -273,17 +273,17 @@ static int32_t out_size(int32_t in, int32_t k, int32_t stride, int32_t pad)
     return (in + 2 * pad - k) / stride + 1;
 }
 
-static void random_conv(int depthwise)
+static void random_conv(int depthwise, int kernel3x3)
 {
     hark_dims id, fd, od;
     int32_t pad_h, pad_w, stride, i, out_n;
     int t;
     id.n = rnd_range(1, 2);
-    id.h = rnd_range(1, 9);
-    id.w = rnd_range(1, 9);
+    id.h = rnd_range(kernel3x3 ? 3 : 1, 9);
+    id.w = rnd_range(kernel3x3 ? 3 : 1, 9);
     id.c = depthwise ? rnd_range(1, 13) : rnd_range(1, 11);
-    fd.h = rnd_range(1, id.h < 4 ? id.h : 4);
-    fd.w = rnd_range(1, id.w < 4 ? id.w : 4);
+    fd.h = kernel3x3 ? 3 : rnd_range(1, id.h < 4 ? id.h : 4);
+    fd.w = kernel3x3 ? 3 : rnd_range(1, id.w < 4 ? id.w : 4);
     fd.n = depthwise ? 1 : rnd_range(1, 9);
     fd.c = id.c;
     stride = rnd_range(1, 3);
@@ -335,6 +335,24 @@ static void random_pointwise_dscnn(void)
         check(g_tables[t]->conv(&g_ctx, &p, &q, &id, big_in, &fd, g_filter, 0, g_bias, &od, g_out[t]) == HARK_NN_OK,
               "pointwise 25x5x64 status", g_tables[t]->name);
     compare_outputs(25 * 5 * 64, "pointwise 25x5x64");
+}
+
+static void random_depthwise_dscnn(void)
+{
+    /* The DS-CNN-S depthwise layer: 25x5x64, 3x3, padding 1. */
+    const hark_dims id = {1, 25, 5, 64}, fd = {1, 3, 3, 64}, od = {1, 25, 5, 64};
+    const hark_per_channel_quant q = {g_mult, g_shift};
+    const hark_dw_conv_params p = {rnd_range(-127, 128), rnd_range(-128, 127), 1, {1, 1}, {1, 1}, {-128, 127}};
+    static int8_t big_in[25 * 5 * 64];
+    int t;
+    rnd_fill(big_in, 25 * 5 * 64);
+    rnd_fill(g_filter, 9 * 64);
+    rnd_bias(g_bias, 64);
+    rnd_requant(g_mult, g_shift, 64);
+    for (t = 0; t < TABLE_COUNT; t++)
+        check(g_tables[t]->dw_conv(&g_ctx, &p, &q, &id, big_in, &fd, g_filter, 0, g_bias, &od, g_out[t]) == HARK_NN_OK,
+              "depthwise 25x5x64 status", g_tables[t]->name);
+    compare_outputs(25 * 5 * 64, "depthwise 25x5x64");
 }
 
 static void random_fc(void)
@@ -420,13 +438,17 @@ int main(void)
     test_add_hand();
     test_softmax_properties();
     for (i = 0; i < 150; i++) {
-        random_conv(0);
-        random_conv(1);
+        random_conv(0, 0);
+        random_conv(1, 0);
+        random_conv(1, 1);
         random_fc();
         random_pool();
         random_softmax_and_add();
     }
-    for (i = 0; i < 2; i++) random_pointwise_dscnn();
+    for (i = 0; i < 2; i++) {
+        random_pointwise_dscnn();
+        random_depthwise_dscnn();
+    }
     printf("%d variants: ", TABLE_COUNT);
     for (i = 0; i < TABLE_COUNT; i++) printf("%s%s", g_tables[i]->name, i + 1 < TABLE_COUNT ? ", " : "\n");
     printf("%d passed, %d failed\n", g_passed, g_failed);
