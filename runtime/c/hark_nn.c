@@ -5,8 +5,10 @@
 
 #if defined(__GNUC__)
 #define HARK__INLINE static inline __attribute__((always_inline))
+#define HARK__NOINLINE __attribute__((noinline))
 #else
 #define HARK__INLINE static
+#define HARK__NOINLINE
 #endif
 
 #if !defined(HARK_NN_NO_DSP) && defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
@@ -244,28 +246,85 @@ typedef uint32_t hark__u32_alias __attribute__((may_alias, aligned(4)));
    group of 4 filter-window values, col0 as (a,c),(b,d) then col1 as (a,c),(b,d) - the order SXTB16 and
    SXTB16-ROR8 produce when they unpack 4 filter bytes. The k_total % 4 leftover values follow, 4 slots per column.
    Values include input_offset; padding positions are 0. */
+/* Appends n values (src NULL: zeros) to one column, from position *k on. Where a whole group of 4 starts,
+   4 input bytes are converted at once: SXTAB16 adds input_offset to bytes 0 and 2, and to bytes 1 and 3 after
+   ROR 8 - exactly the (a,c),(b,d) layout. */
+static void hark__im2col_run(const int8_t *src, int32_t n, int32_t *k_io, int32_t k_grouped, int16_t *cols,
+                             int32_t column, int32_t offset)
+{
+    static const uint8_t order[4] = {0, 2, 1, 3};
+    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+    int32_t k = *k_io;
+    while (n > 0) {
+        if ((k & 3) == 0 && n >= 4 && k + 4 <= k_grouped) {
+            hark__u32_alias *word = (hark__u32_alias *)(void *)(cols + 2 * k + 4 * column);
+            if (src) {
+                const uint32_t x = hark__read_u32(src);
+                word[0] = hark__sxtab16(offset2, x);
+                word[1] = hark__sxtab16_ror8(offset2, x);
+                src += 4;
+            } else {
+                word[0] = 0;
+                word[1] = 0;
+            }
+            k += 4;
+            n -= 4;
+        } else {
+            const int16_t v = (int16_t)(src ? *src++ + offset : 0);
+            if (k < k_grouped) cols[2 * (k & ~3) + 4 * column + order[k & 3]] = v;
+            else cols[2 * k_grouped + 4 * column + (k - k_grouped)] = v;
+            k++;
+            n--;
+        }
+    }
+    *k_io = k;
+}
+
+/* im2col for a pair of output pixels, interleaved so one 4-word load feeds the inner loop: for every complete
+   group of 4 filter-window values, col0 as (a,c),(b,d) then col1 as (a,c),(b,d) - the order SXTB16 and
+   SXTB16-ROR8 produce when they unpack 4 filter bytes. The k_total % 4 leftover values follow, 4 slots per column.
+   Values include input_offset; padding positions are 0. Within one filter row the taps inside the input are one
+   contiguous run of bytes (OHWI filter, NHWC input). */
 static void hark__im2col_column(const hark_conv_params *p, const hark_dims *id, const int8_t *in_batch,
                                 const hark_dims *fd, int32_t oy, int32_t ox, int16_t *cols, int32_t column)
 {
-    static const uint8_t order[4] = {0, 2, 1, 3};
     const int32_t k_grouped = (fd->h * fd->w * fd->c) & ~3;
     const int32_t in_y0 = oy * p->stride.h - p->padding.h;
     const int32_t in_x0 = ox * p->stride.w - p->padding.w;
-    int16_t *tail = cols + 2 * k_grouped + 4 * column;
-    int32_t k = 0, fy, fx, ic;
-    cols += 4 * column;
+    const int32_t fx0 = in_x0 < 0 ? -in_x0 : 0;
+    const int32_t fx1 = id->w - in_x0 < fd->w ? id->w - in_x0 : fd->w;
+    const int32_t c = fd->c;
+    int32_t k = 0, fy;
     for (fy = 0; fy < fd->h; fy++) {
         const int32_t iy = in_y0 + fy;
-        for (fx = 0; fx < fd->w; fx++) {
-            const int32_t ix = in_x0 + fx;
-            const int inside = iy >= 0 && iy < id->h && ix >= 0 && ix < id->w;
-            const int8_t *src = inside ? in_batch + (iy * id->w + ix) * id->c : 0;
-            for (ic = 0; ic < fd->c; ic++, k++) {
-                const int16_t v = (int16_t)(inside ? src[ic] + p->input_offset : 0);
-                if (k < k_grouped) cols[2 * (k & ~3) + order[k & 3]] = v;
-                else tail[k - k_grouped] = v;
-            }
+        if (iy < 0 || iy >= id->h || fx1 <= fx0) {
+            hark__im2col_run(0, fd->w * c, &k, k_grouped, cols, column, p->input_offset);
+            continue;
         }
+        hark__im2col_run(0, fx0 * c, &k, k_grouped, cols, column, p->input_offset);
+        hark__im2col_run(in_batch + (iy * id->w + in_x0 + fx0) * c, (fx1 - fx0) * c, &k, k_grouped, cols, column,
+                         p->input_offset);
+        hark__im2col_run(0, (fd->w - fx1) * c, &k, k_grouped, cols, column, p->input_offset);
+    }
+}
+
+/* Requantizes one output channel of a pixel pair; out of line so its constants stay in registers. For an odd last
+   pixel or channel the pair is a duplicate and the same value is simply stored twice. */
+typedef struct {
+    int32_t offset;
+    hark_activation act;
+} hark__out;
+
+static HARK__NOINLINE void hark__requant_pair(int32_t acc0, int32_t acc1, int32_t multiplier, int32_t shift,
+                                             int8_t *dst0, int8_t *dst1, const hark__out *o)
+{
+    const hark__requant r = hark__requant_make(multiplier, shift);
+    if (r.fast) {
+        *dst0 = hark__requant_fast(acc0, &r, o->offset, o->act);
+        *dst1 = hark__requant_fast(acc1, &r, o->offset, o->act);
+    } else {
+        *dst0 = hark__output(acc0, multiplier, shift, o->offset, o->act);
+        *dst1 = hark__output(acc1, multiplier, shift, o->offset, o->act);
     }
 }
 
@@ -367,41 +426,26 @@ static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_qua
     const int32_t k_total = fd->h * fd->w * fd->c;
     const int32_t pixels = od->h * od->w;
     const int32_t out_c = od->c;
-    const int32_t offset = p->output_offset;
-    const hark_activation act = p->activation;
+    hark__out o;
     int32_t b, pix, oc;
+    o.offset = p->output_offset;
+    o.act = p->activation;
     for (b = 0; b < od->n; b++) {
         const int8_t *in_batch = in + b * id->h * id->w * id->c;
         int8_t *out_batch = out + b * pixels * out_c;
         for (pix = 0; pix < pixels; pix += 2) {
-            const int pair = pix + 1 < pixels;
-            const int32_t pix1 = pair ? pix + 1 : pix;
+            const int32_t pix1 = pix + 1 < pixels ? pix + 1 : pix;
             int8_t *dst0 = out_batch + pix * out_c, *dst1 = out_batch + pix1 * out_c;
             hark__im2col_column(p, id, in_batch, fd, pix / od->w, pix % od->w, cols, 0);
             hark__im2col_column(p, id, in_batch, fd, pix1 / od->w, pix1 % od->w, cols, 1);
             for (oc = 0; oc < out_c; oc += 2) {
                 const int32_t oc1 = oc + 1 < out_c ? oc + 1 : oc;
-                const hark__requant r0 = hark__requant_make(q->multiplier[oc], q->shift[oc]);
-                const hark__requant r1 = hark__requant_make(q->multiplier[oc1], q->shift[oc1]);
                 int32_t acc[5];
                 acc[0] = acc[1] = bias ? bias[oc] : 0;
                 acc[2] = acc[3] = bias ? bias[oc1] : 0;
                 hark__mac_2x2(f + oc * k_total, f + oc1 * k_total, cols, k_total, acc);
-                if (r0.fast && r1.fast) {
-                    dst0[oc] = hark__requant_fast(acc[0], &r0, offset, act);
-                    dst0[oc1] = hark__requant_fast(acc[2], &r1, offset, act);
-                    if (pair) {
-                        dst1[oc] = hark__requant_fast(acc[1], &r0, offset, act);
-                        dst1[oc1] = hark__requant_fast(acc[3], &r1, offset, act);
-                    }
-                } else {
-                    dst0[oc] = hark__output(acc[0], r0.multiplier, r0.shift, offset, act);
-                    dst0[oc1] = hark__output(acc[2], r1.multiplier, r1.shift, offset, act);
-                    if (pair) {
-                        dst1[oc] = hark__output(acc[1], r0.multiplier, r0.shift, offset, act);
-                        dst1[oc1] = hark__output(acc[3], r1.multiplier, r1.shift, offset, act);
-                    }
-                }
+                hark__requant_pair(acc[0], acc[1], q->multiplier[oc], q->shift[oc], dst0 + oc, dst1 + oc, &o);
+                hark__requant_pair(acc[2], acc[3], q->multiplier[oc1], q->shift[oc1], dst0 + oc1, dst1 + oc1, &o);
             }
         }
     }
@@ -527,11 +571,6 @@ static void hark__dw_pixel_dsp(const hark_dw_conv_params *p, const hark_per_chan
 #endif
 
 #if HARK__DSP
-#if defined(__GNUC__)
-#define HARK__NOINLINE __attribute__((noinline))
-#else
-#define HARK__NOINLINE
-#endif
 
 /* Requantizes `count` accumulators into int8 outputs `dst_stride` apart. Kept out of line so the constants
    stay in registers. */

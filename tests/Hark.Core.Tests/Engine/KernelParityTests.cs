@@ -91,14 +91,15 @@ public class KernelParityTests
 
     private static int OutSize(int input, int window, int stride, int pad) => (input + 2 * pad - window) / stride + 1;
 
-    private static Gen<ParityCase> Conv(bool depthwise) =>
+    /// <summary>Random convolutions; <paramref name="kernel3x3"/> forces the 3x3 window the depthwise DSP path specializes.</summary>
+    private static Gen<ParityCase> Conv(bool depthwise, bool kernel3x3 = false) =>
         from n in Gen.Int[1, 2]
-        from h in Gen.Int[1, 9]
-        from w in Gen.Int[1, 9]
+        from h in Gen.Int[kernel3x3 ? 3 : 1, 9]
+        from w in Gen.Int[kernel3x3 ? 3 : 1, 9]
         from inC in Gen.Int[1, depthwise ? 14 : 12]
         from outC0 in Gen.Int[1, 10]
-        from kh in Gen.Int[1, Math.Min(h, 4)]
-        from kw in Gen.Int[1, Math.Min(w, 4)]
+        from kh in kernel3x3 ? Gen.Const(3) : Gen.Int[1, Math.Min(h, 4)]
+        from kw in kernel3x3 ? Gen.Const(3) : Gen.Int[1, Math.Min(w, 4)]
         from stride in Gen.Select(Gen.Int[1, 3], Gen.Int[1, 3])
         from pad in Gen.Select(Gen.Int[0, kh - 1], Gen.Int[0, kw - 1])
         from offsets in Gen.Select(Gen.Int[-127, 128], Gen.Int[-128, 127])
@@ -126,6 +127,17 @@ public class KernelParityTests
         from requant in Requant.Array[64]
         select (ParityCase)new ConvCase(false, new ConvParams(offsets.Item1, offsets.Item2, 1, 1, 0, 0, 0, 127),
             new Dims(1, 25, 5, 64), inputData, new Dims(64, 1, 1, 64), filterData, bias,
+            requant.Select(r => r.Multiplier).ToArray(), requant.Select(r => r.Shift).ToArray(), new Dims(1, 25, 5, 64));
+
+    /// <summary>The DS-CNN-S depthwise layer, 25x5x64 with a 3x3 window and padding 1.</summary>
+    private static readonly Gen<ParityCase> DepthwiseDsCnn =
+        from offsets in Gen.Select(Gen.Int[-127, 128], Gen.Int[-128, 127])
+        from inputData in Int8.Array[25 * 5 * 64]
+        from filterData in Int8.Array[9 * 64]
+        from bias in Bias.Array[64]
+        from requant in Requant.Array[64]
+        select (ParityCase)new ConvCase(true, new ConvParams(offsets.Item1, offsets.Item2, 1, 1, 1, 1),
+            new Dims(1, 25, 5, 64), inputData, new Dims(1, 3, 3, 64), filterData, bias,
             requant.Select(r => r.Multiplier).ToArray(), requant.Select(r => r.Shift).ToArray(), new Dims(1, 25, 5, 64));
 
     private static readonly Gen<ParityCase> FullyConnected =
@@ -182,7 +194,7 @@ public class KernelParityTests
             a, b);
 
     private static readonly Gen<ParityCase> AnyCase = Gen.Frequency(
-        (6, Conv(false)), (6, Conv(true)), (1, Pointwise), (3, FullyConnected), (2, Pool(true)), (2, Pool(false)),
+        (6, Conv(false)), (4, Conv(true)), (3, Conv(true, kernel3x3: true)), (1, Pointwise), (1, DepthwiseDsCnn), (3, FullyConnected), (2, Pool(true)), (2, Pool(false)),
         (3, Softmax), (3, Add));
 
     // ---- cases: each writes itself in parity_driver.c's format and computes the C# answer ----------------------
