@@ -22,8 +22,13 @@
    MEMORY
      Kernels that need scratch take a hark_nn_context whose buffer the caller owns; ask its size with the
      matching hark_*_get_buffer_size(). The size does not depend on the CPU path, so one arena fits both.
-     Scratch buffers must be 4-byte aligned. The DSP path of hark_conv_s8 needs 4*K+16 bytes (K = kh*kw*in_c);
-     3x3 depthwise needs one zero-padded int16 plane of one channel. The portable path ignores the buffer.
+     Scratch buffers must be 4-byte aligned. hark_conv_s8 needs 4*(K & ~3) + 16 bytes (K = kh*kw*in_c: two
+     int16 im2col columns); 3x3 depthwise needs a zero-padded int16 plane of one channel plus one int32 per output
+     pixel (1,028 bytes for a 25x5 map); other depthwise windows need none. The portable path ignores the buffer.
+
+   PERFORMANCE (Cortex-M4, arm-none-eabi-gcc 12.2 -O2, instructions counted under QEMU; not cycles)
+     DS-CNN-S (2.66M MACs): 7.39M instructions with the DSP path, 40.5M portable. 1x1 conv 25x5x64->64: 0.99M;
+     depthwise 3x3 25x5x64: 0.61M. Hot loops: 2 output channels x 2 pixels x 4 values per 17 instructions (8 SMLAD).
 
    THREAD SAFETY
      Kernels keep no state; calls with distinct scratch buffers may run concurrently.
@@ -34,7 +39,9 @@
                           SMLAD / SXTB16 instructions (slow; lets sanitizers check the DSP-path logic).
 
    LIMITATIONS
-     Depth multiplier 1 only; softmax rows up to 256 values; no broadcasting in ADD.
+     Depth multiplier 1 only; softmax rows up to 256 values; no broadcasting in ADD; dilation 1.
+     The DSP path specializes convolution (any window, via im2col) and 3x3 depthwise; other kernels run the
+     portable code on every core.
 
    HISTORY
      0.1.0  first release: conv, depthwise conv, fully connected, pooling, softmax, add.
