@@ -417,6 +417,163 @@ static void hark__mac_2x2(const int8_t *w0, const int8_t *w1, const int16_t *col
     }
 }
 
+/* All output channels of one pixel pair, MACs and requantization fused, for layers where every channel takes the
+   fast requantization with a right shift (shift in [-23, -1], multiplier != INT32_MIN), out_c is even, K is a
+   multiple of 4 and there is a bias: the common case, which then pays no per-channel call overhead. */
+typedef struct {
+    const int16_t *cols;     /*  0 */
+    const int8_t *filter;    /*  4 */
+    int32_t k_total;         /*  8 */
+    int32_t groups;          /* 12 */
+    const int32_t *bias;     /* 16 */
+    const int32_t *mult;     /* 20 */
+    const int32_t *shift;    /* 24 */
+    int8_t *dst0;            /* 28 */
+    int8_t *dst1;            /* 32 */
+    int32_t out_c;           /* 36 */
+    int32_t offset;          /* 40 */
+    int32_t act_min;         /* 44 */
+    int32_t act_max;         /* 48 */
+} hark__pair_job;
+
+static int hark__fused_ok(const hark_per_channel_quant *q, const int32_t *bias, int32_t out_c, int32_t k_total)
+{
+    int32_t c;
+    if (bias == 0 || (out_c & 1) != 0 || (k_total & 3) != 0) return 0;
+    for (c = 0; c < out_c; c++)
+        if (q->shift[c] > -1 || q->shift[c] < -23 || q->multiplier[c] == INT32_MIN) return 0;
+    return 1;
+}
+
+#if HARK__DSP_NATIVE
+/* r8-r11 accumulate (oc, px0), (oc, px1), (oc+1, px0), (oc+1, px1); requantization per output:
+   SMLAL with the 2^30 nudge, >> 31, QADD s + (s >> 31), QADD 2^(right-1), ASR right, + offset, clamp. */
+#define HARK__REQUANT_ASM(reg)                                                                                   \
+    "mov    r2, #0x40000000\n\t"                                                                                \
+    "mov    r3, #0\n\t"                                                                                         \
+    "smlal  r2, r3, " reg ", r0\n\t"                                                                            \
+    "lsr    r2, r2, #31\n\t"                                                                                    \
+    "orr    " reg ", r2, r3, lsl #1\n\t"                                                                        \
+    "asr    r2, " reg ", #31\n\t"                                                                               \
+    "qadd   " reg ", " reg ", r2\n\t"                                                                           \
+    "qadd   " reg ", " reg ", r4\n\t"                                                                           \
+    "asr    " reg ", " reg ", r1\n\t"                                                                           \
+    "add    " reg ", " reg ", r5\n\t"                                                                           \
+    "cmp    " reg ", r6\n\t"                                                                                    \
+    "it     lt\n\t"                                                                                             \
+    "movlt  " reg ", r6\n\t"                                                                                    \
+    "cmp    " reg ", r7\n\t"                                                                                    \
+    "it     gt\n\t"                                                                                             \
+    "movgt  " reg ", r7\n\t"
+
+/* Loads channel (oc + index) constants: r0 = multiplier, r1 = right shift, r4 = 2^(right-1). r12 = job. */
+#define HARK__CHANNEL_ASM(index)                                                                                 \
+    "ldr    r3, [sp, #4]\n\t"                                                                                   \
+    "ldr    r0, [r12, #20]\n\t"                                                                                 \
+    "add    r0, r0, r3, lsl #2\n\t"                                                                             \
+    "ldr    r0, [r0, #" index "]\n\t"                                                                           \
+    "ldr    r1, [r12, #24]\n\t"                                                                                 \
+    "add    r1, r1, r3, lsl #2\n\t"                                                                             \
+    "ldr    r1, [r1, #" index "]\n\t"                                                                           \
+    "rsb    r1, r1, #0\n\t"                                                                                     \
+    "sub    r3, r1, #1\n\t"                                                                                     \
+    "mov    r4, #1\n\t"                                                                                         \
+    "lsl    r4, r4, r3\n\t"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+__attribute__((naked, noinline)) static void hark__conv_pair_fused(const hark__pair_job *job)
+{
+    __asm volatile(
+        "push   {r4-r11, lr}\n\t"
+        "sub    sp, sp, #8\n\t"
+        "str    r0, [sp, #0]\n\t"
+        "mov    r1, #0\n\t"
+        "str    r1, [sp, #4]\n"
+        "1:\n\t"
+        "ldr    r12, [sp, #0]\n\t"
+        "ldr    r3, [sp, #4]\n\t"
+        "ldr    r2, [r12, #16]\n\t"
+        "add    r2, r2, r3, lsl #2\n\t"
+        "ldrd   r8, r10, [r2]\n\t"
+        "mov    r9, r8\n\t"
+        "mov    r11, r10\n\t"
+        "ldr    r2, [r12, #8]\n\t"
+        "ldr    r0, [r12, #4]\n\t"
+        "mla    r0, r3, r2, r0\n\t"
+        "add    r1, r0, r2\n\t"
+        "ldr    lr, [r12, #12]\n\t"
+        "ldr    r2, [r12, #0]\n\t"
+        "add    lr, r2, lr, lsl #4\n"
+        "2:\n\t"
+        "ldmia  r2!, {r4-r7}\n\t"
+        "ldr    r12, [r0], #4\n\t"
+        "sxtb16 r3, r12\n\t"
+        "sxtb16 r12, r12, ror #8\n\t"
+        "smlad  r8, r3, r4, r8\n\t"
+        "smlad  r8, r12, r5, r8\n\t"
+        "smlad  r9, r3, r6, r9\n\t"
+        "smlad  r9, r12, r7, r9\n\t"
+        "ldr    r12, [r1], #4\n\t"
+        "sxtb16 r3, r12\n\t"
+        "sxtb16 r12, r12, ror #8\n\t"
+        "smlad  r10, r3, r4, r10\n\t"
+        "smlad  r10, r12, r5, r10\n\t"
+        "smlad  r11, r3, r6, r11\n\t"
+        "smlad  r11, r12, r7, r11\n\t"
+        "cmp    r2, lr\n\t"
+        "bne    2b\n\t"
+        "ldr    r12, [sp, #0]\n\t"
+        "ldr    r5, [r12, #40]\n\t"
+        "ldr    r6, [r12, #44]\n\t"
+        "ldr    r7, [r12, #48]\n\t"
+        HARK__CHANNEL_ASM("0")
+        HARK__REQUANT_ASM("r8")
+        HARK__REQUANT_ASM("r9")
+        HARK__CHANNEL_ASM("4")
+        HARK__REQUANT_ASM("r10")
+        HARK__REQUANT_ASM("r11")
+        "ldr    r3, [sp, #4]\n\t"
+        "ldr    r2, [r12, #28]\n\t"
+        "add    r2, r2, r3\n\t"
+        "strb   r8, [r2]\n\t"
+        "strb   r10, [r2, #1]\n\t"
+        "ldr    r2, [r12, #32]\n\t"
+        "add    r2, r2, r3\n\t"
+        "strb   r9, [r2]\n\t"
+        "strb   r11, [r2, #1]\n\t"
+        "add    r3, r3, #2\n\t"
+        "str    r3, [sp, #4]\n\t"
+        "ldr    r2, [r12, #36]\n\t"
+        "cmp    r3, r2\n\t"
+        "blt    1b\n\t"
+        "add    sp, sp, #8\n\t"
+        "pop    {r4-r11, pc}\n");
+}
+#pragma GCC diagnostic pop
+#undef HARK__REQUANT_ASM
+#undef HARK__CHANNEL_ASM
+#else
+static void hark__conv_pair_fused(const hark__pair_job *job)
+{
+    const hark_activation act = {job->act_min, job->act_max};
+    int32_t oc;
+    for (oc = 0; oc < job->out_c; oc += 2) {
+        const hark__requant r0 = hark__requant_make(job->mult[oc], job->shift[oc]);
+        const hark__requant r1 = hark__requant_make(job->mult[oc + 1], job->shift[oc + 1]);
+        int32_t acc[5];
+        acc[0] = acc[1] = job->bias[oc];
+        acc[2] = acc[3] = job->bias[oc + 1];
+        acc[4] = job->groups;
+        hark__mac_2x2_groups(job->filter + oc * job->k_total, job->filter + (oc + 1) * job->k_total, job->cols, acc);
+        job->dst0[oc] = hark__requant_fast(acc[0], &r0, job->offset, act);
+        job->dst1[oc] = hark__requant_fast(acc[1], &r0, job->offset, act);
+        job->dst0[oc + 1] = hark__requant_fast(acc[2], &r1, job->offset, act);
+        job->dst1[oc + 1] = hark__requant_fast(acc[3], &r1, job->offset, act);
+    }
+}
+#endif
+
 /* Output pixels in pairs (an odd last pixel is paired with itself) and output channels in pairs (an odd last
    channel with itself); the duplicate results are simply not stored. */
 static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_quant *q,
@@ -426,10 +583,23 @@ static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_qua
     const int32_t k_total = fd->h * fd->w * fd->c;
     const int32_t pixels = od->h * od->w;
     const int32_t out_c = od->c;
+    const int fused = hark__fused_ok(q, bias, out_c, k_total);
+    hark__pair_job job;
     hark__out o;
     int32_t b, pix, oc;
     o.offset = p->output_offset;
     o.act = p->activation;
+    job.cols = cols;
+    job.filter = f;
+    job.k_total = k_total;
+    job.groups = k_total >> 2;
+    job.bias = bias;
+    job.mult = q->multiplier;
+    job.shift = q->shift;
+    job.out_c = out_c;
+    job.offset = p->output_offset;
+    job.act_min = p->activation.min;
+    job.act_max = p->activation.max;
     for (b = 0; b < od->n; b++) {
         const int8_t *in_batch = in + b * id->h * id->w * id->c;
         int8_t *out_batch = out + b * pixels * out_c;
@@ -438,6 +608,12 @@ static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_qua
             int8_t *dst0 = out_batch + pix * out_c, *dst1 = out_batch + pix1 * out_c;
             hark__im2col_column(p, id, in_batch, fd, pix / od->w, pix % od->w, cols, 0);
             hark__im2col_column(p, id, in_batch, fd, pix1 / od->w, pix1 % od->w, cols, 1);
+            if (fused) {
+                job.dst0 = dst0;
+                job.dst1 = dst1;
+                hark__conv_pair_fused(&job);
+                continue;
+            }
             for (oc = 0; oc < out_c; oc += 2) {
                 const int32_t oc1 = oc + 1 < out_c ? oc + 1 : oc;
                 int32_t acc[5];

@@ -240,6 +240,17 @@ static void rnd_requant(int32_t *mult, int32_t *shift, int32_t n)
         shift[i] = r == 2 ? rnd_range(-31, 31) : rnd_range(-14, 1);
     }
 }
+/* Multipliers and shifts as a quantizer produces them for conv layers (real multiplier in [2^-23, 1)): the case the
+   fused DSP path takes. */
+static void rnd_requant_typical(int32_t *mult, int32_t *shift, int32_t n)
+{
+    int32_t i;
+    for (i = 0; i < n; i++) {
+        mult[i] = rnd_range(1 << 30, INT32_MAX);
+        shift[i] = rnd() % 8 == 0 ? rnd_range(-23, -1) : rnd_range(-12, -1);
+    }
+}
+
 static void rnd_bias(int32_t *bias, int32_t n)
 {
     int32_t i;
@@ -273,7 +284,7 @@ static int32_t out_size(int32_t in, int32_t k, int32_t stride, int32_t pad)
     return (in + 2 * pad - k) / stride + 1;
 }
 
-static void random_conv(int depthwise, int kernel3x3)
+static void random_conv(int depthwise, int kernel3x3, int typical)
 {
     hark_dims id, fd, od;
     int32_t pad_h, pad_w, stride, i, out_n;
@@ -281,10 +292,10 @@ static void random_conv(int depthwise, int kernel3x3)
     id.n = rnd_range(1, 2);
     id.h = rnd_range(kernel3x3 ? 3 : 1, 9);
     id.w = rnd_range(kernel3x3 ? 3 : 1, 9);
-    id.c = depthwise ? rnd_range(1, 13) : rnd_range(1, 11);
+    id.c = depthwise ? rnd_range(1, 13) : typical ? 4 * rnd_range(1, 3) : rnd_range(1, 11);
     fd.h = kernel3x3 ? 3 : rnd_range(1, id.h < 4 ? id.h : 4);
     fd.w = kernel3x3 ? 3 : rnd_range(1, id.w < 4 ? id.w : 4);
-    fd.n = depthwise ? 1 : rnd_range(1, 9);
+    fd.n = depthwise ? 1 : typical ? 2 * rnd_range(1, 5) : rnd_range(1, 9);
     fd.c = id.c;
     stride = rnd_range(1, 3);
     pad_h = rnd_range(0, fd.h - 1);
@@ -296,13 +307,14 @@ static void random_conv(int depthwise, int kernel3x3)
     rnd_fill(g_in, id.n * id.h * id.w * id.c);
     rnd_fill(g_filter, fd.n * fd.h * fd.w * fd.c);
     rnd_bias(g_bias, od.c);
-    rnd_requant(g_mult, g_shift, od.c);
+    if (typical) rnd_requant_typical(g_mult, g_shift, od.c);
+    else rnd_requant(g_mult, g_shift, od.c);
     out_n = od.n * od.h * od.w * od.c;
     {
         const hark_per_channel_quant q = {g_mult, g_shift};
         const int32_t in_off = rnd_range(-127, 128), out_off = rnd_range(-128, 127);
         const hark_activation act = rnd_act();
-        const int use_bias = rnd() % 4 != 0;
+        const int use_bias = typical || rnd() % 4 != 0;
         for (t = 0; t < TABLE_COUNT; t++) {
             hark_nn_status s;
             for (i = 0; i < out_n; i++) g_out[t][i] = 0x55;
@@ -319,7 +331,7 @@ static void random_conv(int depthwise, int kernel3x3)
     }
 }
 
-static void random_pointwise_dscnn(void)
+static void random_pointwise_dscnn(int typical)
 {
     /* The DS-CNN-S hot layer: 25x5x64 -> 64, 1x1. */
     const hark_dims id = {1, 25, 5, 64}, fd = {64, 1, 1, 64}, od = {1, 25, 5, 64};
@@ -330,7 +342,8 @@ static void random_pointwise_dscnn(void)
     rnd_fill(big_in, 25 * 5 * 64);
     rnd_fill(g_filter, 64 * 64);
     rnd_bias(g_bias, 64);
-    rnd_requant(g_mult, g_shift, 64);
+    if (typical) rnd_requant_typical(g_mult, g_shift, 64);
+    else rnd_requant(g_mult, g_shift, 64);
     for (t = 0; t < TABLE_COUNT; t++)
         check(g_tables[t]->conv(&g_ctx, &p, &q, &id, big_in, &fd, g_filter, 0, g_bias, &od, g_out[t]) == HARK_NN_OK,
               "pointwise 25x5x64 status", g_tables[t]->name);
@@ -438,15 +451,16 @@ int main(void)
     test_add_hand();
     test_softmax_properties();
     for (i = 0; i < 150; i++) {
-        random_conv(0, 0);
-        random_conv(1, 0);
-        random_conv(1, 1);
+        random_conv(0, 0, 0);
+        random_conv(0, 0, 1);
+        random_conv(1, 0, 0);
+        random_conv(1, 1, 0);
         random_fc();
         random_pool();
         random_softmax_and_add();
     }
     for (i = 0; i < 2; i++) {
-        random_pointwise_dscnn();
+        random_pointwise_dscnn(i);
         random_depthwise_dscnn();
     }
     printf("%d variants: ", TABLE_COUNT);

@@ -129,6 +129,36 @@ public class KernelParityTests
             new Dims(1, 25, 5, 64), inputData, new Dims(64, 1, 1, 64), filterData, bias,
             requant.Select(r => r.Multiplier).ToArray(), requant.Select(r => r.Shift).ToArray(), new Dims(1, 25, 5, 64));
 
+    private static readonly Gen<(int Multiplier, int Shift)> TypicalRequant =
+        Gen.Select(Gen.Int[1 << 30, int.MaxValue], Gen.Int[-23, -1]);
+
+    /// <summary>
+    /// Convolutions as a quantizer emits them (channels in fours, even output channels, a bias, real multipliers in
+    /// [2^-23, 1)): the shape the C DSP path handles with its fused MAC + requantization loop.
+    /// </summary>
+    private static readonly Gen<ParityCase> TypicalConv =
+        from h in Gen.Int[1, 8]
+        from w in Gen.Int[1, 8]
+        from inC in Gen.Int[1, 4].Select(g => 4 * g)
+        from outC in Gen.Int[1, 6].Select(g => 2 * g)
+        from kh in Gen.Int[1, Math.Min(h, 3)]
+        from kw in Gen.Int[1, Math.Min(w, 3)]
+        from stride in Gen.Int[1, 2]
+        from pad in Gen.Select(Gen.Int[0, kh - 1], Gen.Int[0, kw - 1])
+        from offsets in Gen.Select(Gen.Int[-127, 128], Gen.Int[-128, 127])
+        from act in Activation
+        let input = new Dims(1, h, w, inC)
+        let filter = new Dims(outC, kh, kw, inC)
+        let output = new Dims(1, OutSize(h, kh, stride, pad.Item1), OutSize(w, kw, stride, pad.Item2), outC)
+        from inputData in Int8.Array[input.FlatSize]
+        from filterData in Int8.Array[filter.FlatSize]
+        from bias in Bias.Array[outC]
+        from requant in TypicalRequant.Array[outC]
+        select (ParityCase)new ConvCase(false,
+            new ConvParams(offsets.Item1, offsets.Item2, stride, stride, pad.Item1, pad.Item2, act.Min, act.Max),
+            input, inputData, filter, filterData, bias,
+            requant.Select(r => r.Multiplier).ToArray(), requant.Select(r => r.Shift).ToArray(), output);
+
     /// <summary>The DS-CNN-S depthwise layer, 25x5x64 with a 3x3 window and padding 1.</summary>
     private static readonly Gen<ParityCase> DepthwiseDsCnn =
         from offsets in Gen.Select(Gen.Int[-127, 128], Gen.Int[-128, 127])
@@ -194,7 +224,7 @@ public class KernelParityTests
             a, b);
 
     private static readonly Gen<ParityCase> AnyCase = Gen.Frequency(
-        (6, Conv(false)), (4, Conv(true)), (3, Conv(true, kernel3x3: true)), (1, Pointwise), (1, DepthwiseDsCnn), (3, FullyConnected), (2, Pool(true)), (2, Pool(false)),
+        (6, Conv(false)), (3, TypicalConv), (4, Conv(true)), (3, Conv(true, kernel3x3: true)), (1, Pointwise), (1, DepthwiseDsCnn), (3, FullyConnected), (2, Pool(true)), (2, Pool(false)),
         (3, Softmax), (3, Add));
 
     // ---- cases: each writes itself in parity_driver.c's format and computes the C# answer ----------------------
