@@ -750,64 +750,161 @@ static void hark__dw_pixel_dsp(const hark_dw_conv_params *p, const hark_per_chan
 
 /* Requantizes `count` accumulators into int8 outputs `dst_stride` apart. Kept out of line so the constants
    stay in registers. */
+/* Fast requantization of a run of accumulators for one channel with a right shift (see hark__requant): the
+   output offset is folded into the rounding constant, ro = 2^(right-1) + (offset << right), because adding a
+   multiple of 2^right commutes with the floor shift; where QADD saturates, both results clamp the same way. */
+typedef struct {
+    int32_t dst_stride, multiplier, right, ro, act_min, act_max; /* offsets 0..20, read by the assembly */
+} hark__run_args;
+
+#if HARK__DSP_NATIVE
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+/* 19 instructions per output. */
+__attribute__((naked, noinline)) static void hark__requant_run_fast(const int32_t *acc, int32_t count, int8_t *dst,
+                                                                    const hark__run_args *a)
+{
+    __asm volatile(
+        "push   {r4-r11, lr}\n\t"
+        "add    r1, r0, r1, lsl #2\n\t"
+        "ldm    r3, {r4-r9}\n\t"
+        "cmp    r0, r1\n\t"
+        "beq    2f\n"
+        "1:\n\t"
+        "ldr    r3, [r0], #4\n\t"
+        "mov    r10, #0x40000000\n\t"
+        "mov    r11, #0\n\t"
+        "smlal  r10, r11, r3, r5\n\t"
+        "lsr    r10, r10, #31\n\t"
+        "orr    r3, r10, r11, lsl #1\n\t"
+        "asr    r10, r3, #31\n\t"
+        "qadd   r3, r3, r10\n\t"
+        "qadd   r3, r3, r7\n\t"
+        "asr    r3, r3, r6\n\t"
+        "cmp    r3, r8\n\t"
+        "it     lt\n\t"
+        "movlt  r3, r8\n\t"
+        "cmp    r3, r9\n\t"
+        "it     gt\n\t"
+        "movgt  r3, r9\n\t"
+        "strb   r3, [r2]\n\t"
+        "add    r2, r2, r4\n\t"
+        "cmp    r0, r1\n\t"
+        "bne    1b\n"
+        "2:\n\t"
+        "pop    {r4-r11, pc}\n");
+}
+#pragma GCC diagnostic pop
+#else
+static void hark__requant_run_fast(const int32_t *acc, int32_t count, int8_t *dst, const hark__run_args *a)
+{
+    int32_t i;
+    for (i = 0; i < count; i++, dst += a->dst_stride) {
+        const int32_t s = (int32_t)(((int64_t)acc[i] * a->multiplier + ((int64_t)1 << 30)) >> 31);
+        int32_t v = hark__qadd(hark__qadd(s, s >> 31), a->ro) >> a->right;
+        if (v < a->act_min) v = a->act_min;
+        if (v > a->act_max) v = a->act_max;
+        *dst = (int8_t)v;
+    }
+}
+#endif
+
+/* Requantizes `count` accumulators of one channel into int8 outputs `dst_stride` apart. */
 static HARK__NOINLINE void hark__requant_run(const int32_t *acc, int32_t count, int8_t *dst, int32_t dst_stride,
                                             const hark__requant *r, int32_t offset, hark_activation act)
 {
     int32_t i;
-    if (r->fast) {
-        const hark__requant rr = *r;
-        for (i = 0; i < count; i++, dst += dst_stride) *dst = hark__requant_fast(acc[i], &rr, offset, act);
+    if (r->fast && r->left == 0 && r->right >= 1) {
+        hark__run_args a;
+        a.dst_stride = dst_stride;
+        a.multiplier = r->multiplier;
+        a.right = r->right;
+        a.ro = (int32_t)((uint32_t)r->round + ((uint32_t)offset << r->right));
+        a.act_min = act.min;
+        a.act_max = act.max;
+        hark__requant_run_fast(acc, count, dst, &a);
     } else {
         for (i = 0; i < count; i++, dst += dst_stride) *dst = hark__output(acc[i], r->multiplier, r->shift, offset, act);
     }
 }
 
-/* The 3x3 taps of one channel as int16 pairs (rows' first two taps) and singles (rows' third tap). */
-typedef struct { uint32_t pair[3]; int32_t single[3]; } hark__taps3x3;
+/* The 3x3 taps of one channel: int16 pairs of each row's first two taps, the third taps of rows 0 and 1 packed
+   as one pair (SMLABB / SMLABT pick them), the third tap of row 2, and the starting accumulator (bias). */
+typedef struct {
+    int32_t stride_bytes, row_bytes; /* offsets 0, 4, read by the assembly */
+    uint32_t w0, w1, w2, s01, s2;    /* 8..24 */
+    int32_t start;                   /* 28 */
+} hark__dw_row_args;
 
-static HARK__NOINLINE void hark__dw3x3_channel(const int16_t *plane, int32_t plane_w, int32_t stride_w, int32_t row_step,
-                                              int32_t out_h, int32_t out_w, const hark__taps3x3 *t, int32_t start,
-                                              int32_t *acc)
+#if HARK__DSP_NATIVE
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+/* One output row of one channel: 19 instructions per output. */
+__attribute__((naked, noinline)) static void hark__dw3x3_row(const int16_t *top, int32_t count, int32_t *acc,
+                                                             const hark__dw_row_args *a)
 {
-    const uint32_t w0 = t->pair[0], w1 = t->pair[1], w2 = t->pair[2];
-    const uint32_t s0 = (uint32_t)t->single[0], s1 = (uint32_t)t->single[1], s2 = (uint32_t)t->single[2];
-    int32_t oy, ox;
-    for (oy = 0; oy < out_h; oy++) {
-        const int16_t *top = plane + oy * row_step;
-        for (ox = 0; ox < out_w; ox++, top += stride_w) {
-            int32_t a = start;
-            a = hark__smlad(hark__read_u32(top), w0, a);
-            a = hark__smlabb((uint32_t)top[2], s0, a);
-            a = hark__smlad(hark__read_u32(top + plane_w), w1, a);
-            a = hark__smlabb((uint32_t)top[plane_w + 2], s1, a);
-            a = hark__smlad(hark__read_u32(top + 2 * plane_w), w2, a);
-            a = hark__smlabb((uint32_t)top[2 * plane_w + 2], s2, a);
-            *acc++ = a;
-        }
+    __asm volatile(
+        "push   {r4-r11, lr}\n\t"
+        "ldm    r3, {r4-r11}\n\t"
+        "cmp    r1, #0\n\t"
+        "ble    2f\n"
+        "1:\n\t"
+        "mov    lr, r11\n\t"
+        "ldr    r3, [r0]\n\t"
+        "smlad  lr, r3, r6, lr\n\t"
+        "ldrsh  r3, [r0, #4]\n\t"
+        "smlabb lr, r3, r9, lr\n\t"
+        "add    r12, r0, r5\n\t"
+        "ldr    r3, [r12]\n\t"
+        "smlad  lr, r3, r7, lr\n\t"
+        "ldrsh  r3, [r12, #4]\n\t"
+        "smlabt lr, r3, r9, lr\n\t"
+        "add    r12, r12, r5\n\t"
+        "ldr    r3, [r12]\n\t"
+        "smlad  lr, r3, r8, lr\n\t"
+        "ldrsh  r3, [r12, #4]\n\t"
+        "smlabb lr, r3, r10, lr\n\t"
+        "str    lr, [r2], #4\n\t"
+        "add    r0, r0, r4\n\t"
+        "subs   r1, r1, #1\n\t"
+        "bne    1b\n"
+        "2:\n\t"
+        "pop    {r4-r11, pc}\n");
+}
+#pragma GCC diagnostic pop
+#else
+static void hark__dw3x3_row(const int16_t *top, int32_t count, int32_t *acc, const hark__dw_row_args *a)
+{
+    const int32_t row = a->row_bytes / (int32_t)sizeof(int16_t), step = a->stride_bytes / (int32_t)sizeof(int16_t);
+    int32_t i;
+    for (i = 0; i < count; i++, top += step) {
+        int32_t v = a->start;
+        v = hark__smlad(hark__read_u32(top), a->w0, v);
+        v = hark__smlabb((uint32_t)top[2], a->s01, v);
+        v = hark__smlad(hark__read_u32(top + row), a->w1, v);
+        v = hark__smlabb((uint32_t)top[row + 2], a->s01 >> 16, v);
+        v = hark__smlad(hark__read_u32(top + 2 * row), a->w2, v);
+        v = hark__smlabb((uint32_t)top[2 * row + 2], a->s2, v);
+        *acc++ = v;
     }
 }
+#endif
 
-/* Copies one channel (src points at its first value, values id->c apart) into a zero-padded int16 plane of
-   plane_h x plane_w, adding input_offset. Rows and columns beyond the input stay 0. */
+/* Copies the inside of one channel (src points at its first value, values id->c apart) into the padded int16 plane,
+   adding input_offset. The padding around it is zeroed once per call, before the first channel. */
 static HARK__NOINLINE void hark__dw_plane(const hark_dw_conv_params *p, const hark_dims *id, const int8_t *src,
                                          int32_t plane_h, int32_t plane_w, int16_t *plane)
 {
     const int32_t stride = id->c, offset = p->input_offset;
     const int32_t x0 = p->padding.w;
     const int32_t x1 = p->padding.w + id->w < plane_w ? p->padding.w + id->w : plane_w;
-    int32_t py, px;
-    for (py = 0; py < plane_h; py++, plane += plane_w) {
-        const int32_t iy = py - p->padding.h;
-        if (iy < 0 || iy >= id->h) {
-            for (px = 0; px < plane_w; px++) plane[px] = 0;
-            continue;
-        }
-        {
-            const int8_t *in = src + iy * id->w * stride;
-            for (px = 0; px < x0; px++) plane[px] = 0;
-            for (; px < x1; px++, in += stride) plane[px] = (int16_t)(*in + offset);
-            for (; px < plane_w; px++) plane[px] = 0;
-        }
+    const int32_t y1 = p->padding.h + id->h < plane_h ? p->padding.h + id->h : plane_h;
+    int32_t py;
+    for (py = p->padding.h; py < y1; py++) {
+        const int8_t *in = src + (py - p->padding.h) * id->w * stride;
+        int16_t *dst = plane + py * plane_w + x0;
+        int16_t *const end = plane + py * plane_w + x1;
+        for (; dst < end; dst++, in += stride) *dst = (int16_t)(*in + offset);
     }
 }
 
@@ -821,16 +918,23 @@ static void hark__dw3x3_dsp(const hark_dw_conv_params *p, const hark_per_channel
     const int32_t channels = id->c;
     const int32_t plane_h = (od->h - 1) * p->stride.h + 3;
     const int32_t plane_w = (od->w - 1) * p->stride.w + 3;
-    int32_t c, k;
+    int32_t c;
+    memset(plane, 0, (size_t)plane_h * (size_t)plane_w * sizeof(int16_t));
     for (c = 0; c < channels; c++) {
         const hark__requant r = hark__requant_make(q->multiplier[c], q->shift[c]);
-        hark__taps3x3 taps;
-        for (k = 0; k < 3; k++) {
-            taps.pair[k] = ((uint32_t)f[3 * k * channels + c] & 0xFFFFu) | ((uint32_t)f[(3 * k + 1) * channels + c] << 16);
-            taps.single[k] = f[(3 * k + 2) * channels + c];
-        }
+        hark__dw_row_args args;
+        int32_t oy;
+        args.stride_bytes = p->stride.w * (int32_t)sizeof(int16_t);
+        args.row_bytes = plane_w * (int32_t)sizeof(int16_t);
+        args.w0 = ((uint32_t)f[c] & 0xFFFFu) | ((uint32_t)f[channels + c] << 16);
+        args.w1 = ((uint32_t)f[3 * channels + c] & 0xFFFFu) | ((uint32_t)f[4 * channels + c] << 16);
+        args.w2 = ((uint32_t)f[6 * channels + c] & 0xFFFFu) | ((uint32_t)f[7 * channels + c] << 16);
+        args.s01 = ((uint32_t)f[2 * channels + c] & 0xFFFFu) | ((uint32_t)f[5 * channels + c] << 16);
+        args.s2 = (uint32_t)f[8 * channels + c] & 0xFFFFu;
+        args.start = bias ? bias[c] : 0;
         hark__dw_plane(p, id, in_batch + c, plane_h, plane_w, plane);
-        hark__dw3x3_channel(plane, plane_w, p->stride.w, p->stride.h * plane_w, od->h, od->w, &taps, bias ? bias[c] : 0, acc);
+        for (oy = 0; oy < od->h; oy++)
+            hark__dw3x3_row(plane + oy * p->stride.h * plane_w, od->w, acc + oy * od->w, &args);
         hark__requant_run(acc, od->h * od->w, out_batch + c, channels, &r, p->output_offset, p->activation);
     }
 }
