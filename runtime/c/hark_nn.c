@@ -11,7 +11,8 @@
 #define HARK__NOINLINE
 #endif
 
-#if !defined(HARK_NN_NO_DSP) && defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+/* The DSP path uses GCC-style inline and naked-function assembly (GCC, Clang, Arm Compiler 6). */
+#if !defined(HARK_NN_NO_DSP) && defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__GNUC__)
 #define HARK__DSP 1
 #define HARK__DSP_NATIVE 1
 #include <arm_acle.h>

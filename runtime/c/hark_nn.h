@@ -6,8 +6,9 @@
 
    USAGE
      Add hark_nn.c to the build and include this header. C99, no malloc, no stdio, no floating point.
-     On Cortex-M cores with the DSP extension (__ARM_FEATURE_DSP: Cortex-M4/M7/M33 with DSP) the hot kernels use
-     SMLAD-based loops; everywhere else a portable C path runs. Both give identical outputs.
+     On Cortex-M cores with the DSP extension (__ARM_FEATURE_DSP: Cortex-M4/M7/M33 with DSP), built with GCC, Clang
+     or Arm Compiler 6, the hot kernels use SMLAD-based loops (partly assembly); everywhere else a portable C path
+     runs. Both give identical outputs.
 
    CONVENTIONS (one place, used by every kernel)
      - Layout NHWC, int8 activations and weights, int32 bias (bias pointers may be NULL: no bias).
