@@ -257,19 +257,24 @@ static void hark__im2col_run(const int8_t *src, int32_t n, int32_t *k_io, int32_
     const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
     int32_t k = *k_io;
     while (n > 0) {
-        if ((k & 3) == 0 && n >= 4 && k + 4 <= k_grouped) {
+        const int32_t groups = (k & 3) == 0 ? (n < k_grouped - k ? n : k_grouped - k) >> 2 : 0;
+        if (groups > 0) {
             hark__u32_alias *word = (hark__u32_alias *)(void *)(cols + 2 * k + 4 * column);
+            hark__u32_alias *const end = word + 4 * groups;
             if (src) {
-                const uint32_t x = hark__read_u32(src);
-                word[0] = hark__sxtab16(offset2, x);
-                word[1] = hark__sxtab16_ror8(offset2, x);
-                src += 4;
+                for (; word != end; word += 4, src += 4) {
+                    const uint32_t x = hark__read_u32(src);
+                    word[0] = hark__sxtab16(offset2, x);
+                    word[1] = hark__sxtab16_ror8(offset2, x);
+                }
             } else {
-                word[0] = 0;
-                word[1] = 0;
+                for (; word != end; word += 4) {
+                    word[0] = 0;
+                    word[1] = 0;
+                }
             }
-            k += 4;
-            n -= 4;
+            k += 4 * groups;
+            n -= 4 * groups;
         } else {
             const int16_t v = (int16_t)(src ? *src++ + offset : 0);
             if (k < k_grouped) cols[2 * (k & ~3) + 4 * column + order[k & 3]] = v;

@@ -28,8 +28,8 @@
      pixel (1,028 bytes for a 25x5 map); other depthwise windows need none. The portable path ignores the buffer.
 
    PERFORMANCE (Cortex-M4, arm-none-eabi-gcc 12.2 -O2, instructions counted under QEMU; not cycles)
-     DS-CNN-S (2.66M MACs): 5.90M instructions with the DSP path (2.22 per MAC), 40.5M portable.
-     1x1 conv 25x5x64->64: 0.85M; depthwise 3x3 25x5x64: 0.42M. Convolution inner loop: 2 output channels x
+     DS-CNN-S (2.66M MACs): 5.83M instructions with the DSP path (2.20 per MAC), 40.5M portable.
+     1x1 conv 25x5x64->64: 0.83M; depthwise 3x3 25x5x64: 0.42M. Convolution inner loop: 2 output channels x
      2 pixels x 4 values in 17 instructions (8 SMLAD); requantization ~16 instructions per output.
 
    THREAD SAFETY
