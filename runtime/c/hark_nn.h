@@ -43,7 +43,8 @@
    LIMITATIONS
      Depth multiplier 1 only; softmax rows up to 256 values; no broadcasting in ADD; dilation 1.
      The DSP path specializes convolution (any window, via im2col) and 3x3 depthwise; other kernels run the
-     portable code on every core.
+     portable code on every core. It reads weights and activations with unaligned word loads, which Cortex-M4/M7/M33
+     allow unless CCR.UNALIGN_TRP is set (it is clear after reset).
 
    HISTORY
      0.1.0  first release: conv, depthwise conv, fully connected, pooling, softmax, add.
