@@ -1,10 +1,199 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Hark.Curation;
+using Hark.Datasets;
+using Hark.Evaluation;
+using Hark.Features;
+using Hark.Synthesis;
+using Hark.Training;
+using Hark.Training.Data;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Hark.Cli.Commands;
 
-// PLACEHOLDER: replaced by the real command in this session's work; it must not ship.
-public sealed class DemoCommand : Command<JsonSettings>
+public sealed class DemoSettings : JsonSettings
 {
-    public override int Execute(CommandContext context, JsonSettings settings, CancellationToken cancellationToken)
-        => throw new HarkException("demo is not built yet");
+    [CommandOption("--out <DIR>")]
+    [Description("Where the demo writes its datasets and model. Default ./hark-demo; a previous demo there is replaced.")]
+    public string Out { get; init; } = "hark-demo";
+
+    [CommandOption("--keywords <WORDS>")]
+    [Description("Comma-separated keywords. Default yes,no (the workshop's task: 2 keywords + unknown + noise).")]
+    public string Keywords { get; init; } = "yes,no";
+
+    [CommandOption("--per-class <N>")]
+    [Description("Training clips per class after curation. Default 800.")]
+    public int PerClass { get; init; } = 800;
+
+    [CommandOption("--epochs <N>")]
+    [Description("Training epochs. Default 12.")]
+    public int Epochs { get; init; } = 12;
+
+    [CommandOption("--seed <S>")]
+    [Description("Seed for synthesis, curation and training. Default 1.")]
+    public int Seed { get; init; } = 1;
+
+    [CommandOption("--real-data <DIR>")]
+    [Description("Real recordings (Speech Commands layout) to score the model on as well. Default: " +
+                 "$HARK_SPEECH_COMMANDS_DEV or ../shared/data/speech-commands-dev when present.")]
+    public string? RealData { get; init; }
+
+    [CommandOption("--force")]
+    [Description("Replace --out even when it holds something other than a previous demo.")]
+    public bool Force { get; init; }
+
+    public IReadOnlyList<string> KeywordList =>
+        Keywords.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    public override ValidationResult Validate()
+    {
+        if (KeywordList.Count == 0) return ValidationResult.Error("--keywords needs at least one word");
+        if (PerClass < 50) return ValidationResult.Error("--per-class must be at least 50");
+        if (Epochs < 1) return ValidationResult.Error("--epochs must be at least 1");
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary>
+/// The whole pipeline on the embedded default, with no download: synthesize keywords and a pool of other words,
+/// curate a balanced noise-mixed set, train DS-CNN-S, and score it on held-out synthetic voices (and on real
+/// speech when a real dataset is at hand).
+/// </summary>
+public sealed class DemoCommand : Command<DemoSettings>
+{
+    private const string Marker = "demo.json";
+
+    /// <summary>
+    /// Words for the <c>_unknown_</c> class: the other Speech Commands words plus everyday words, so the model learns
+    /// to reject speech in general, not just silence. Keywords the user picks are removed from the pool.
+    /// </summary>
+    internal static readonly string[] OtherWords =
+    [
+        "up", "down", "left", "right", "on", "off", "stop", "go", "house", "tree", "bird", "dog", "cat", "bed",
+        "happy", "wow", "marvin", "sheila", "zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+        "nine", "follow", "forward", "backward", "learn", "visual", "hello", "water", "window", "music", "light",
+        "open", "table", "morning", "number", "paper", "yellow", "know", "yet", "guess", "nose", "less", "toe",
+    ];
+
+    public override int Execute(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
+    {
+        string root = Path.GetFullPath(settings.Out);
+        PrepareOutput(root, settings.Force);
+        var keywords = settings.KeywordList.Select(Labels.ToFolderName).ToList();
+        var others = OtherWords.Where(w => !keywords.Contains(w)).ToList();
+        string keywordDir = Path.Combine(root, "synth-keywords"), otherDir = Path.Combine(root, "synth-other");
+        string curatedDir = Path.Combine(root, "curated"), runDir = Path.Combine(root, "run");
+        var stages = new List<(string Stage, double Seconds)>();
+        var total = Stopwatch.StartNew();
+
+        var synth = Stage(stages, "synthesize keywords", () => Ui.WithProgress("synthesizing keywords", p =>
+            DatasetSynthesizer.Run(new SynthesisOptions(settings.KeywordList, PerWord: 400, keywordDir, settings.Seed), p, cancellationToken)));
+        Stage(stages, "synthesize other words", () => Ui.WithProgress("synthesizing other words", p =>
+            DatasetSynthesizer.Run(new SynthesisOptions(others, PerWord: 30, otherDir, settings.Seed + 1, NoiseSeconds: 0), p, cancellationToken)));
+        var curation = Stage(stages, "curate", () => Ui.WithProgress("curating", p => Curator.Run(new CurationOptions
+        {
+            DataRoots = [keywordDir, otherDir],
+            Keywords = keywords,
+            PerClass = settings.PerClass,
+            OutputDir = curatedDir,
+            Seed = settings.Seed,
+        }, p, cancellationToken)));
+
+        var data = TrainingDataLoader.Load(curatedDir) with { NoiseFiles = synth.NoiseFiles };
+        var options = new TrainingOptions { Model = "dscnn-s", Epochs = settings.Epochs, Seed = settings.Seed };
+        var metrics = Stage(stages, "train", () => TrainCommand.TrainWithProgress("training", runDir, report =>
+            Trainer.Train(data, curatedDir, FrontEndConfig.Default, options, runDir, report, cancellationToken)));
+
+        EvaluationReport? real = null;
+        string? realDir = FindRealData(settings.RealData);
+        if (realDir is not null)
+        {
+            real = Stage(stages, "score on real speech", () =>
+            {
+                using IKeywordClassifier model = TrainedModel.Load(runDir);
+                var clips = DatasetScanner.Scan(realDir).Clips;
+                return Ui.WithProgress("scoring real speech", p => Evaluator.Run(model, clips, ProtocolKind.Model, p, cancellationToken));
+            });
+        }
+
+        var config = RunFiles.ReadJson<RunConfig>(Path.Combine(runDir, RunConfig.FileName));
+        var summary = new
+        {
+            output = root,
+            keywords,
+            labels = metrics.Labels,
+            synthesized_clips = synth.ClipsPerWord.Values.Sum(),
+            synthetic_speakers = synth.Speakers,
+            curated = curatedDir,
+            curated_counts = curation.Counts,
+            run = runDir,
+            model = config.Model,
+            parameters = config.Parameters,
+            macs = config.Macs,
+            synthetic_test_accuracy = metrics.TestAccuracy,
+            real_speech = real is null ? null : new { data = realDir, real.Accuracy, real.Clips, per_class = real.PerClass },
+            stages = stages.Select(s => new { s.Stage, s.Seconds }),
+            total_seconds = total.Elapsed.TotalSeconds,
+        };
+        RunFiles.WriteJson(Path.Combine(root, Marker), summary);
+        if (settings.Json) Ui.WriteJson(summary);
+        else WriteSummary(root, runDir, config, metrics, real, realDir, stages, total.Elapsed.TotalSeconds);
+        return CliRunner.Ok;
+    }
+
+    private static T Stage<T>(List<(string, double)> stages, string name, Func<T> work)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = work();
+        stages.Add((name, clock.Elapsed.TotalSeconds));
+        return result;
+    }
+
+    /// <summary>A previous demo is ours to replace; anything else needs --force, so a typo never deletes user data.</summary>
+    private static void PrepareOutput(string root, bool force)
+    {
+        if (!Directory.Exists(root) || !Directory.EnumerateFileSystemEntries(root).Any()) return;
+        if (!force && !File.Exists(Path.Combine(root, Marker)))
+            throw new InputFileException(root, "exists and is not a previous demo; choose another --out or pass --force");
+        Directory.Delete(root, recursive: true);
+    }
+
+    private static string? FindRealData(string? requested)
+    {
+        if (requested is not null)
+            return Directory.Exists(requested) ? Path.GetFullPath(requested)
+                : throw new InputFileException(requested, "real-data folder not found");
+        foreach (string? candidate in new[]
+                 {
+                     Environment.GetEnvironmentVariable("HARK_SPEECH_COMMANDS_DEV"),
+                     Path.Combine("..", "shared", "data", "speech-commands-dev"),
+                 })
+            if (candidate is not null && Directory.Exists(candidate)) return Path.GetFullPath(candidate);
+        return null;
+    }
+
+    private static void WriteSummary(string root, string runDir, RunConfig config, TrainingMetrics metrics,
+        EvaluationReport? real, string? realDir, List<(string Stage, double Seconds)> stages, double totalSeconds)
+    {
+        var table = new Table().Title("[bold]Hark demo[/]").AddColumns("", "");
+        table.AddRow("task", Markup.Escape(string.Join(", ", metrics.Labels)));
+        table.AddRow("model", $"{config.Model}: {config.Parameters:N0} parameters, {config.Macs / 1e6:F2} M MACs");
+        table.AddRow("accuracy, held-out synthetic voices", metrics.TestAccuracy is { } t ? $"{t:P1}" : "n/a");
+        if (real is not null)
+        {
+            table.AddRow($"accuracy, real speech ({real.Clips} clips)", $"{real.Accuracy:P1}");
+            foreach (var c in real.PerClass)
+                table.AddRow($"  {Markup.Escape(c.Label)}", $"recall {c.Recall:P1}, precision {c.Precision:P1}");
+        }
+        else
+        {
+            table.AddRow("accuracy, real speech", "[grey]no real recordings given (--real-data DIR)[/]");
+        }
+        table.AddRow("time", string.Join(", ", stages.Select(s => $"{s.Stage} {s.Seconds:F0} s")) + $"; total {totalSeconds:F0} s");
+        table.AddRow("datasets", Markup.Escape(root));
+        table.AddRow("model run", Markup.Escape(runDir) + " (curves.png, confusion.png, metrics.json)");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"Next: [bold]./hark eval --model {Markup.Escape(runDir)} --data DIR[/] on your own recordings.");
+    }
 }

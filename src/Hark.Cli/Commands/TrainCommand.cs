@@ -114,22 +114,25 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 
         var clock = Stopwatch.StartNew();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var metrics = Ui.WithProgress(settings.Resume ? "resuming" : "training", progress =>
-        {
-            var report = new EpochReporter(progress);
-            return settings.Resume
-                ? Trainer.Resume(data, dataDir, runDir, settings.Epochs, report, cancellationToken)
-                : Trainer.Train(data, dataDir, ResolveFrontEnd(settings.Preset), settings.ToOptions(), runDir, report, cancellationToken);
-        });
+        var metrics = settings.Resume
+            ? TrainWithProgress("resuming", runDir, report => Trainer.Resume(data, dataDir, runDir, settings.Epochs, report, cancellationToken))
+            : TrainWithProgress("training", runDir, report =>
+                Trainer.Train(data, dataDir, ResolveFrontEnd(settings.Preset), settings.ToOptions(), runDir, report, cancellationToken));
         double wall = clock.Elapsed.TotalSeconds;
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
-
-        TrainingPlots.SaveCurves(metrics, Path.Combine(runDir, TrainingPlots.CurvesFile));
-        if (metrics.TestConfusion is not null)
-            TrainingPlots.SaveConfusion(metrics.Labels, metrics.TestConfusion, Path.Combine(runDir, TrainingPlots.ConfusionFile));
         var config = RunFiles.ReadJson<RunConfig>(Path.Combine(runDir, RunConfig.FileName));
         WriteResult(settings.Json, runDir, config, metrics, wall, cpu);
         return CliRunner.Ok;
+    }
+
+    /// <summary>Runs a training with a progress bar and epoch lines, then draws the run's curves and confusion PNGs.</summary>
+    internal static TrainingMetrics TrainWithProgress(string title, string runDir, Func<IProgress<TrainingProgress>, TrainingMetrics> train)
+    {
+        var metrics = Ui.WithProgress(title, progress => train(new EpochReporter(progress)));
+        TrainingPlots.SaveCurves(metrics, Path.Combine(runDir, TrainingPlots.CurvesFile));
+        if (metrics.TestConfusion is not null)
+            TrainingPlots.SaveConfusion(metrics.Labels, metrics.TestConfusion, Path.Combine(runDir, TrainingPlots.ConfusionFile));
+        return metrics;
     }
 
     internal static FrontEndConfig ResolveFrontEnd(string? preset) =>
