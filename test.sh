@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 cd "$root"
 
-"$root/scripts/ensure-debs" espeak-ng flite
+"$root/scripts/ensure-debs" espeak-ng flite make gcc gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm cppcheck
 
 status=0
 results="$root/.hark/test-results"
@@ -20,8 +20,22 @@ for proj in tests/*/*.csproj; do
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
 done
 
-# One closing line over all suites, read from the trx reports.
-passed=0; failed=0; skipped=0
+# The C runtime: host build, sanitizers, and the Cortex-M4 build under QEMU. Each prints "N passed, N failed".
+c_passed=0; c_failed=0
+for target in test-host test-sanitize test-m4; do
+  echo "== runtime/c $target"
+  if out=$(make -s -C runtime/c "$target" 2>&1); then :; else status=1; fi
+  echo "$out" | tail -3
+  line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+  if [ -z "$line" ]; then echo "runtime/c $target printed no result line"; status=1; c_failed=$((c_failed + 1)); continue; fi
+  c_passed=$((c_passed + $(cut -d' ' -f1 <<<"$line"))); c_failed=$((c_failed + $(cut -d' ' -f3 <<<"$line")))
+done
+echo "== cppcheck runtime/c"
+cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance --std=c99 \
+  --suppress=missingIncludeSystem runtime/c/hark_nn.c runtime/c/hark_nn.h || status=1
+
+# One closing line over all suites, read from the trx reports and the C runs.
+passed=$c_passed; failed=$c_failed; skipped=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   c=$(grep -o '<Counters [^>]*>' "$trx" | head -1)

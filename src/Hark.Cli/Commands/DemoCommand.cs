@@ -87,10 +87,13 @@ public sealed class DemoCommand : Command<DemoSettings>
         var stages = new List<(string Stage, double Seconds)>();
         var total = Stopwatch.StartNew();
 
+        // Half as many distinct takes as training clips per keyword (curation varies the repeats), and enough other
+        // words that the unknown class is mostly distinct sources too.
+        int keywordTakes = Math.Max(40, settings.PerClass / 2), otherTakes = Math.Max(5, settings.PerClass / 25);
         var synth = Stage(stages, "synthesize keywords", () => Ui.WithProgress("synthesizing keywords", p =>
-            DatasetSynthesizer.Run(new SynthesisOptions(settings.KeywordList, PerWord: 400, keywordDir, settings.Seed), p, cancellationToken)));
+            DatasetSynthesizer.Run(new SynthesisOptions(settings.KeywordList, keywordTakes, keywordDir, settings.Seed), p, cancellationToken)));
         Stage(stages, "synthesize other words", () => Ui.WithProgress("synthesizing other words", p =>
-            DatasetSynthesizer.Run(new SynthesisOptions(others, PerWord: 30, otherDir, settings.Seed + 1, NoiseSeconds: 0), p, cancellationToken)));
+            DatasetSynthesizer.Run(new SynthesisOptions(others, otherTakes, otherDir, settings.Seed + 1, NoiseSeconds: 0), p, cancellationToken)));
         var curation = Stage(stages, "curate", () => Ui.WithProgress("curating", p => Curator.Run(new CurationOptions
         {
             DataRoots = [keywordDir, otherDir],
@@ -100,7 +103,9 @@ public sealed class DemoCommand : Command<DemoSettings>
             Seed = settings.Seed,
         }, p, cancellationToken)));
 
-        var data = TrainingDataLoader.Load(curatedDir) with { NoiseFiles = synth.NoiseFiles };
+        // Curation mixed noise into the clips once; the trainer mixes the same recordings afresh every epoch.
+        var noise = Directory.GetFiles(Path.Combine(keywordDir, Labels.BackgroundNoiseFolder), "*.wav").Order(StringComparer.Ordinal).ToList();
+        var data = TrainingDataLoader.Load(curatedDir) with { NoiseFiles = noise };
         var options = new TrainingOptions { Model = "dscnn-s", Epochs = settings.Epochs, Seed = settings.Seed };
         var metrics = Stage(stages, "train", () => TrainCommand.TrainWithProgress("training", runDir, report =>
             Trainer.Train(data, curatedDir, FrontEndConfig.Default, options, runDir, report, cancellationToken)));

@@ -1,0 +1,44 @@
+using System.Text.Json;
+
+namespace Hark.Tests.Cli;
+
+public class DemoCommandTests
+{
+    private static bool SynthesizersInstalled =>
+        File.Exists("/usr/bin/espeak-ng") && File.Exists("/usr/bin/flite");
+
+    [SkippableFact]
+    public void A_small_demo_runs_every_stage_and_reports_what_it_made()
+    {
+        Skip.IfNot(SynthesizersInstalled, "espeak-ng and flite are not installed (./test.sh installs them)");
+        string work = TestPaths.NewTempDir("demo");
+        string output = Path.Combine(work, "demo");
+
+        // Real speech is scored when the development set is at hand, as on a developer's machine; users without it
+        // get the same demo minus that line.
+        bool real = Directory.Exists(TestPaths.SpeechCommandsDev);
+        var r = HarkCli.Run(["demo", "--out", output, "--per-class", "60", "--epochs", "2", "--json"], workingDirectory: work,
+                            environment: new Dictionary<string, string> { ["HARK_SPEECH_COMMANDS_DEV"] = TestPaths.SpeechCommandsDev },
+                            timeout: TimeSpan.FromMinutes(10));
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var summary = JsonDocument.Parse(r.Stdout);
+        var root = summary.RootElement;
+        Assert.Equal(["yes", "no", "_unknown_", "_silence_"], root.GetProperty("labels").EnumerateArray().Select(e => e.GetString()));
+        Assert.InRange(root.GetProperty("synthetic_test_accuracy").GetDouble(), 0, 1);
+        Assert.Equal(real, root.TryGetProperty("real_speech", out var realSpeech));
+        if (real) Assert.InRange(realSpeech.GetProperty("clips").GetInt32(), 1000, 5000);
+        foreach (string file in new[] { "run/model.json", "run/weights.dat", "run/metrics.json", "run/curves.png",
+                                        "curated/curation.json", "demo.json" })
+            Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing");
+
+        // A second demo replaces the first; a folder that is not a demo is refused.
+        string other = Path.Combine(work, "precious");
+        Directory.CreateDirectory(other);
+        File.WriteAllText(Path.Combine(other, "notes.txt"), "keep me");
+        var refused = HarkCli.Run("demo", "--out", other);
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("not a previous demo", refused.Stderr);
+        Assert.True(File.Exists(Path.Combine(other, "notes.txt")));
+    }
+}
