@@ -9,7 +9,8 @@ namespace Hark.Audio;
 public static class Resampler
 {
     // A corrupt or fuzzed header can name any rate; bounding the cache keeps such inputs from growing it forever.
-    private const int MaxCachedRatePairs = 32;
+    // 64 covers training's speed perturbation (±10 % on a 100 Hz grid: 33 pairs) plus the file rates in use.
+    private const int MaxCachedRatePairs = 64;
     private static readonly ConcurrentDictionary<(int From, int To), PolyphaseResampler> Cache = new();
 
     public static float[] Resample(ReadOnlySpan<float> input, int fromRate, int toRate)

@@ -63,6 +63,8 @@ public sealed record AugmentationOptions
 /// </summary>
 public sealed class Augmenter(AugmentationOptions options, IReadOnlyList<float[]> noise, int sampleRate)
 {
+    private const int SpeedGridHz = 100;
+
     public AugmentationOptions Options { get; } = options;
 
     /// <summary>Writes the perturbed <paramref name="clean"/> into <paramref name="output"/> (the clip length).</summary>
@@ -79,7 +81,9 @@ public sealed class Augmenter(AugmentationOptions options, IReadOnlyList<float[]
         double silenceLevel = random.NextDouble();
 
         // Playing the clip at speed x is resampling it from rate*x to rate: shorter and higher, or longer and lower.
-        int fromRate = (int)Math.Round(sampleRate * speed);
+        // Rates snap to a grid so a few dozen cached filters serve every clip; a filter per random rate cost
+        // more than the training step itself.
+        int fromRate = (int)Math.Round(sampleRate * speed / SpeedGridHz) * SpeedGridHz;
         float[]? resampled = fromRate == sampleRate ? null : Resampler.Resample(clean, fromRate, sampleRate);
         ReadOnlySpan<float> source = resampled ?? clean;
 
