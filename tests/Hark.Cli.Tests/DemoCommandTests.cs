@@ -32,6 +32,27 @@ public class DemoCommandTests
                                         "curated/curation.json", "demo.json" })
             Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing");
 
+        // The demo's model evaluates like any other run.
+        string png = Path.Combine(work, "eval.png");
+        var eval = HarkCli.Run("eval", "--model", Path.Combine(output, "run"), "--data", Path.Combine(output, "curated"),
+                               "--json", "--png", png);
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        using var report = JsonDocument.Parse(eval.Stdout);
+        var e = report.RootElement;
+        Assert.Equal("test", e.GetProperty("split").GetString());
+        int clips = e.GetProperty("clips").GetInt32();
+        var confusion = e.GetProperty("confusion").EnumerateArray().Select(r => r.EnumerateArray().Select(c => c.GetInt32()).ToArray()).ToArray();
+        Assert.Equal(4, confusion.Length);
+        Assert.Equal(clips, confusion.Sum(r => r.Sum()));
+        double diagonal = Enumerable.Range(0, 4).Sum(i => confusion[i][i]);
+        Assert.Equal(diagonal / clips, e.GetProperty("accuracy").GetDouble(), 9);
+        Assert.True(new FileInfo(png).Length > 1000);
+
+        var sc12 = HarkCli.Run("eval", "--model", Path.Combine(output, "run"), "--data", Path.Combine(output, "curated"),
+                               "--protocol", "sc12", "--png", png);
+        Assert.Equal(1, sc12.ExitCode);
+        Assert.Contains("sc12 protocol needs a model trained on exactly", sc12.Stderr);
+
         // A second demo replaces the first; a folder that is not a demo is refused.
         string other = Path.Combine(work, "precious");
         Directory.CreateDirectory(other);
