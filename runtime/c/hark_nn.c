@@ -1,0 +1,930 @@
+/* hark_nn.c - Hark int8 neural-network kernels - v0.1.0 - MIT licence (see hark_nn.h) */
+#include "hark_nn.h"
+
+#include <string.h>
+
+#if defined(__GNUC__)
+#define HARK__INLINE static inline __attribute__((always_inline))
+#define HARK__NOINLINE __attribute__((noinline))
+#else
+#define HARK__INLINE static
+#define HARK__NOINLINE
+#endif
+
+#if !defined(HARK_NN_NO_DSP) && defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#define HARK__DSP 1
+#define HARK__DSP_NATIVE 1
+#include <arm_acle.h>
+#elif !defined(HARK_NN_NO_DSP) && defined(HARK_NN_EMULATE_DSP)
+#define HARK__DSP 1
+#endif
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Requantization (TFLM default, double rounding). All wrap-around is done on unsigned values so it is defined C
+   and matches the C# engine's unchecked arithmetic bit for bit. */
+
+static int32_t hark__srdhm(int32_t a, int32_t b)
+{
+    int64_t ab;
+    if (a == b && a == INT32_MIN) return INT32_MAX;
+    ab = (int64_t)a * (int64_t)b;
+    /* gemmlowp truncates (ab + nudge) / 2^31 towards zero; for both signs that is this floor shift. */
+    return (int32_t)((ab + ((int64_t)1 << 30)) >> 31);
+}
+
+static int32_t hark__rdbpot(int32_t x, int32_t exponent)
+{
+    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+static int32_t hark__wrap_add(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
+
+int32_t hark_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t left = shift > 0 ? shift : 0;
+    const int32_t right = shift > 0 ? 0 : -shift;
+    return hark__rdbpot(hark__srdhm((int32_t)((uint32_t)x << left), multiplier), right);
+}
+
+static int8_t hark__output(int32_t acc, int32_t multiplier, int32_t shift, int32_t offset, hark_activation act)
+{
+    int32_t v = hark__wrap_add(hark_multiply_by_quantized_multiplier(acc, multiplier, shift), offset);
+    if (v < act.min) v = act.min;
+    if (v > act.max) v = act.max;
+    return (int8_t)v;
+}
+
+static int8_t hark__clamp8(int32_t v, hark_activation act)
+{
+    if (v < act.min) v = act.min;
+    if (v > act.max) v = act.max;
+    return (int8_t)v;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Argument checks shared by the kernels. */
+
+static int hark__dims_ok(const hark_dims *d)
+{
+    return d != 0 && d->n > 0 && d->h > 0 && d->w > 0 && d->c > 0;
+}
+
+static int hark__act_ok(hark_activation a) { return a.min >= -128 && a.max <= 127 && a.min <= a.max; }
+
+static hark_nn_status hark__check_conv(const void *params, hark_tile stride, hark_activation act,
+                                       const hark_dims *id, const int8_t *in, const hark_dims *fd,
+                                       const int8_t *f, const hark_dims *od, const int8_t *out)
+{
+    if (params == 0 || in == 0 || f == 0 || out == 0) return HARK_NN_ERR_ARG;
+    if (!hark__dims_ok(id) || !hark__dims_ok(fd) || !hark__dims_ok(od)) return HARK_NN_ERR_ARG;
+    if (stride.h <= 0 || stride.w <= 0 || !hark__act_ok(act) || id->n != od->n) return HARK_NN_ERR_ARG;
+    return HARK_NN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   DSP primitives: ACLE intrinsics on Cortex-M, C emulations for host testing of the same code path. */
+
+#if HARK__DSP
+#if HARK__DSP_NATIVE
+#define hark__sxtb16(x) ((uint32_t)__sxtb16((int32_t)(x)))
+static uint32_t hark__sxtb16_ror8(uint32_t x)
+{
+    uint32_t r;
+    __asm("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+#define hark__sxtab16(a, x) ((uint32_t)__sxtab16((int32_t)(a), (int32_t)(x)))
+static uint32_t hark__sxtab16_ror8(uint32_t a, uint32_t x)
+{
+    uint32_t r;
+    __asm("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+    return r;
+}
+#define hark__smlad(a, b, acc) __smlad((int32_t)(a), (int32_t)(b), (acc))
+#define hark__smlabb(a, b, acc) __smlabb((int32_t)(a), (int32_t)(b), (acc))
+#define hark__smlatt(a, b, acc) __smlatt((int32_t)(a), (int32_t)(b), (acc))
+#else
+static uint32_t hark__ror8(uint32_t x) { return (x >> 8) | (x << 24); }
+static int32_t hark__lo16(uint32_t x) { return (int32_t)(int16_t)(uint16_t)(x & 0xFFFFu); }
+static int32_t hark__hi16(uint32_t x) { return (int32_t)(int16_t)(uint16_t)(x >> 16); }
+static uint32_t hark__pack16(int32_t lo, int32_t hi) { return ((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16); }
+static uint32_t hark__sxtb16(uint32_t x)
+{
+    return hark__pack16((int8_t)(uint8_t)(x & 0xFFu), (int8_t)(uint8_t)((x >> 16) & 0xFFu));
+}
+static uint32_t hark__sxtb16_ror8(uint32_t x) { return hark__sxtb16(hark__ror8(x)); }
+static uint32_t hark__sxtab16(uint32_t a, uint32_t x)
+{
+    const uint32_t b = hark__sxtb16(x);
+    return hark__pack16(hark__lo16(a) + hark__lo16(b), hark__hi16(a) + hark__hi16(b));
+}
+static uint32_t hark__sxtab16_ror8(uint32_t a, uint32_t x) { return hark__sxtab16(a, hark__ror8(x)); }
+static int32_t hark__smlad(uint32_t a, uint32_t b, int32_t acc)
+{
+    const uint32_t lo = (uint32_t)(hark__lo16(a) * hark__lo16(b));
+    const uint32_t hi = (uint32_t)(hark__hi16(a) * hark__hi16(b));
+    return (int32_t)((uint32_t)acc + lo + hi);
+}
+static int32_t hark__smlabb(uint32_t a, uint32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(hark__lo16(a) * hark__lo16(b)));
+}
+static int32_t hark__smlatt(uint32_t a, uint32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(hark__hi16(a) * hark__hi16(b)));
+}
+#endif
+
+static uint32_t hark__read_u32(const void *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+#endif /* HARK__DSP */
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Convolution. */
+
+int32_t hark_conv_s8_get_buffer_size(const hark_dims *input_dims, const hark_dims *filter_dims)
+{
+    (void)input_dims;
+    if (filter_dims == 0) return 0;
+    /* Two interleaved im2col columns of int16 values, plus 4 tail slots per column. */
+    return (2 * (filter_dims->h * filter_dims->w * filter_dims->c & ~3) + 8) * (int32_t)sizeof(int16_t);
+}
+
+#if !HARK__DSP
+static void hark__conv_portable(const hark_conv_params *p, const hark_per_channel_quant *q,
+                                const hark_dims *id, const int8_t *in, const hark_dims *fd, const int8_t *f,
+                                const int32_t *bias, const hark_dims *od, int8_t *out)
+{
+    int32_t b, oy, ox, oc, fy, fx, ic;
+    const int32_t in_c = id->c;
+    for (b = 0; b < od->n; b++)
+        for (oy = 0; oy < od->h; oy++)
+            for (ox = 0; ox < od->w; ox++) {
+                const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+                const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+                int8_t *dst = out + ((b * od->h + oy) * od->w + ox) * od->c;
+                for (oc = 0; oc < od->c; oc++) {
+                    int32_t acc = 0;
+                    for (fy = 0; fy < fd->h; fy++) {
+                        const int32_t iy = in_y0 + fy;
+                        if (iy < 0 || iy >= id->h) continue;
+                        for (fx = 0; fx < fd->w; fx++) {
+                            const int32_t ix = in_x0 + fx;
+                            const int8_t *src, *w;
+                            if (ix < 0 || ix >= id->w) continue;
+                            src = in + ((b * id->h + iy) * id->w + ix) * in_c;
+                            w = f + ((oc * fd->h + fy) * fd->w + fx) * in_c;
+                            for (ic = 0; ic < in_c; ic++) acc += w[ic] * (src[ic] + p->input_offset);
+                        }
+                    }
+                    if (bias) acc = hark__wrap_add(acc, bias[oc]);
+                    dst[oc] = hark__output(acc, q->multiplier[oc], q->shift[oc], p->output_offset, p->activation);
+                }
+            }
+}
+#endif
+
+#if HARK__DSP
+/* Requantization with the per-channel constants hoisted out of the pixel loops. Same results as
+   hark_multiply_by_quantized_multiplier for every multiplier except INT32_MIN (SRDHM's saturating case), which
+   the callers route to the generic function. */
+/* Requantization with the per-channel constants hoisted out of the pixel loops, for channels where it is "fast":
+   RoundingDivideByPOT(s, r) is computed as (s - (s < 0) + 2^(r-1)) >> r, which is the same rounding, with both
+   additions saturating (QADD). Saturation can only happen when s is within 2^(r-1) of INT32_MAX, where the true
+   result is 2^(31-r) and the saturated one 2^(31-r) - 1: for r <= 23 both exceed 127 + 128 and clamp to the same
+   int8 output. Channels with r > 23 or the multiplier INT32_MIN (SRDHM's saturating case) take the generic path. */
+typedef struct {
+    int32_t multiplier, shift, left, right, negative_adjust, round;
+    int fast;
+} hark__requant;
+
+static hark__requant hark__requant_make(int32_t multiplier, int32_t shift)
+{
+    hark__requant r;
+    r.multiplier = multiplier;
+    r.shift = shift;
+    r.left = shift > 0 ? shift : 0;
+    r.right = shift > 0 ? 0 : -shift;
+    r.negative_adjust = r.right > 0 ? -1 : 0;
+    r.round = r.right > 0 ? (int32_t)((uint32_t)1 << (r.right - 1)) : 0;
+    r.fast = multiplier != INT32_MIN && r.right <= 23;
+    return r;
+}
+
+#if HARK__DSP_NATIVE
+#define hark__qadd(a, b) __qadd((a), (b))
+#else
+static int32_t hark__qadd(int32_t a, int32_t b)
+{
+    const int64_t sum = (int64_t)a + b;
+    return sum > INT32_MAX ? INT32_MAX : sum < INT32_MIN ? INT32_MIN : (int32_t)sum;
+}
+#endif
+
+HARK__INLINE int8_t hark__requant_fast(int32_t acc, const hark__requant *r, int32_t offset, hark_activation act)
+{
+    const int32_t x = (int32_t)((uint32_t)acc << r->left);
+    const int32_t s = (int32_t)(((int64_t)x * r->multiplier + ((int64_t)1 << 30)) >> 31);
+    int32_t v = hark__qadd(hark__qadd(s, (s >> 31) & r->negative_adjust), r->round) >> r->right;
+    v = hark__wrap_add(v, offset);
+    if (v < act.min) v = act.min;
+    if (v > act.max) v = act.max;
+    return (int8_t)v;
+}
+
+/* Reads one aligned 32-bit word of int16 pairs that were written as int16_t. */
+typedef uint32_t hark__u32_alias __attribute__((may_alias, aligned(4)));
+
+/* im2col for a pair of output pixels, interleaved so one 4-word load feeds the inner loop: for every complete
+   group of 4 filter-window values, col0 as (a,c),(b,d) then col1 as (a,c),(b,d) - the order SXTB16 and
+   SXTB16-ROR8 produce when they unpack 4 filter bytes. The k_total % 4 leftover values follow, 4 slots per column.
+   Values include input_offset; padding positions are 0. */
+/* Appends n values (src NULL: zeros) to one column, from position *k on. Where a whole group of 4 starts,
+   4 input bytes are converted at once: SXTAB16 adds input_offset to bytes 0 and 2, and to bytes 1 and 3 after
+   ROR 8 - exactly the (a,c),(b,d) layout. */
+static void hark__im2col_run(const int8_t *src, int32_t n, int32_t *k_io, int32_t k_grouped, int16_t *cols,
+                             int32_t column, int32_t offset)
+{
+    static const uint8_t order[4] = {0, 2, 1, 3};
+    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+    int32_t k = *k_io;
+    while (n > 0) {
+        if ((k & 3) == 0 && n >= 4 && k + 4 <= k_grouped) {
+            hark__u32_alias *word = (hark__u32_alias *)(void *)(cols + 2 * k + 4 * column);
+            if (src) {
+                const uint32_t x = hark__read_u32(src);
+                word[0] = hark__sxtab16(offset2, x);
+                word[1] = hark__sxtab16_ror8(offset2, x);
+                src += 4;
+            } else {
+                word[0] = 0;
+                word[1] = 0;
+            }
+            k += 4;
+            n -= 4;
+        } else {
+            const int16_t v = (int16_t)(src ? *src++ + offset : 0);
+            if (k < k_grouped) cols[2 * (k & ~3) + 4 * column + order[k & 3]] = v;
+            else cols[2 * k_grouped + 4 * column + (k - k_grouped)] = v;
+            k++;
+            n--;
+        }
+    }
+    *k_io = k;
+}
+
+/* im2col for a pair of output pixels, interleaved so one 4-word load feeds the inner loop: for every complete
+   group of 4 filter-window values, col0 as (a,c),(b,d) then col1 as (a,c),(b,d) - the order SXTB16 and
+   SXTB16-ROR8 produce when they unpack 4 filter bytes. The k_total % 4 leftover values follow, 4 slots per column.
+   Values include input_offset; padding positions are 0. Within one filter row the taps inside the input are one
+   contiguous run of bytes (OHWI filter, NHWC input). */
+static void hark__im2col_column(const hark_conv_params *p, const hark_dims *id, const int8_t *in_batch,
+                                const hark_dims *fd, int32_t oy, int32_t ox, int16_t *cols, int32_t column)
+{
+    const int32_t k_grouped = (fd->h * fd->w * fd->c) & ~3;
+    const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+    const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+    const int32_t fx0 = in_x0 < 0 ? -in_x0 : 0;
+    const int32_t fx1 = id->w - in_x0 < fd->w ? id->w - in_x0 : fd->w;
+    const int32_t c = fd->c;
+    int32_t k = 0, fy;
+    for (fy = 0; fy < fd->h; fy++) {
+        const int32_t iy = in_y0 + fy;
+        if (iy < 0 || iy >= id->h || fx1 <= fx0) {
+            hark__im2col_run(0, fd->w * c, &k, k_grouped, cols, column, p->input_offset);
+            continue;
+        }
+        hark__im2col_run(0, fx0 * c, &k, k_grouped, cols, column, p->input_offset);
+        hark__im2col_run(in_batch + (iy * id->w + in_x0 + fx0) * c, (fx1 - fx0) * c, &k, k_grouped, cols, column,
+                         p->input_offset);
+        hark__im2col_run(0, (fd->w - fx1) * c, &k, k_grouped, cols, column, p->input_offset);
+    }
+}
+
+/* Requantizes one output channel of a pixel pair; out of line so its constants stay in registers. For an odd last
+   pixel or channel the pair is a duplicate and the same value is simply stored twice. */
+typedef struct {
+    int32_t offset;
+    hark_activation act;
+} hark__out;
+
+static HARK__NOINLINE void hark__requant_pair(int32_t acc0, int32_t acc1, int32_t multiplier, int32_t shift,
+                                             int8_t *dst0, int8_t *dst1, const hark__out *o)
+{
+    const hark__requant r = hark__requant_make(multiplier, shift);
+    if (r.fast) {
+        *dst0 = hark__requant_fast(acc0, &r, o->offset, o->act);
+        *dst1 = hark__requant_fast(acc1, &r, o->offset, o->act);
+    } else {
+        *dst0 = hark__output(acc0, multiplier, shift, o->offset, o->act);
+        *dst1 = hark__output(acc1, multiplier, shift, o->offset, o->act);
+    }
+}
+
+#if HARK__DSP_NATIVE
+/* The inner loop of hark__mac_2x2 in assembly: GCC spills accumulators in the C version, and every spill costs an
+   instruction per 16 MACs. 17 instructions per 16 MACs. state = {acc00, acc01, acc10, acc11, groups}. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+__attribute__((naked, noinline)) static void hark__mac_2x2_groups(const int8_t *w0, const int8_t *w1,
+                                                                  const int16_t *cols, int32_t *state)
+{
+    __asm volatile(
+        "push   {r3-r11, lr}\n\t"
+        "ldr    lr, [r3, #16]\n\t"
+        "ldm    r3, {r8-r11}\n\t"
+        "add    lr, r2, lr, lsl #4\n\t"
+        "cmp    r2, lr\n\t"
+        "beq    2f\n"
+        "1:\n\t"
+        "ldmia  r2!, {r4-r7}\n\t"
+        "ldr    r12, [r0], #4\n\t"
+        "sxtb16 r3, r12\n\t"
+        "sxtb16 r12, r12, ror #8\n\t"
+        "smlad  r8, r3, r4, r8\n\t"
+        "smlad  r8, r12, r5, r8\n\t"
+        "smlad  r9, r3, r6, r9\n\t"
+        "smlad  r9, r12, r7, r9\n\t"
+        "ldr    r12, [r1], #4\n\t"
+        "sxtb16 r3, r12\n\t"
+        "sxtb16 r12, r12, ror #8\n\t"
+        "smlad  r10, r3, r4, r10\n\t"
+        "smlad  r10, r12, r5, r10\n\t"
+        "smlad  r11, r3, r6, r11\n\t"
+        "smlad  r11, r12, r7, r11\n\t"
+        "cmp    r2, lr\n\t"
+        "bne    1b\n"
+        "2:\n\t"
+        "pop    {r3}\n\t"
+        "stm    r3, {r8-r11}\n\t"
+        "pop    {r4-r11, pc}\n");
+}
+#pragma GCC diagnostic pop
+#else
+static void hark__mac_2x2_groups(const int8_t *w0, const int8_t *w1, const int16_t *cols, int32_t *state)
+{
+    const hark__u32_alias *x = (const hark__u32_alias *)(const void *)cols;
+    const hark__u32_alias *const end = x + 4 * state[4];
+    int32_t a00 = state[0], a01 = state[1], a10 = state[2], a11 = state[3];
+    while (x != end) {
+        const uint32_t x0ac = x[0], x0bd = x[1], x1ac = x[2], x1bd = x[3];
+        uint32_t w = hark__read_u32(w0), wac = hark__sxtb16(w), wbd = hark__sxtb16_ror8(w);
+        a00 = hark__smlad(wac, x0ac, a00);
+        a00 = hark__smlad(wbd, x0bd, a00);
+        a01 = hark__smlad(wac, x1ac, a01);
+        a01 = hark__smlad(wbd, x1bd, a01);
+        w = hark__read_u32(w1);
+        wac = hark__sxtb16(w);
+        wbd = hark__sxtb16_ror8(w);
+        a10 = hark__smlad(wac, x0ac, a10);
+        a10 = hark__smlad(wbd, x0bd, a10);
+        a11 = hark__smlad(wac, x1ac, a11);
+        a11 = hark__smlad(wbd, x1bd, a11);
+        x += 4;
+        w0 += 4;
+        w1 += 4;
+    }
+    state[0] = a00;
+    state[1] = a01;
+    state[2] = a10;
+    state[3] = a11;
+}
+#endif
+
+/* acc[0] = w0.col0, acc[1] = w0.col1, acc[2] = w1.col0, acc[3] = w1.col1: 2 output channels x 2 pixels share
+   every load, 16 MACs per 8 SMLADs (the layout of CMSIS-NN's arm_nn_mat_mult_kernel_s8_s16). */
+static void hark__mac_2x2(const int8_t *w0, const int8_t *w1, const int16_t *cols, int32_t k_total, int32_t acc[5])
+{
+    const int32_t groups = k_total >> 2;
+    const int16_t *tail = cols + 8 * groups;
+    int32_t k;
+    acc[4] = groups;
+    hark__mac_2x2_groups(w0, w1, cols, acc);
+    w0 += 4 * groups;
+    w1 += 4 * groups;
+    for (k = 0; k < (k_total & 3); k++) {
+        acc[0] = hark__wrap_add(acc[0], w0[k] * tail[k]);
+        acc[1] = hark__wrap_add(acc[1], w0[k] * tail[4 + k]);
+        acc[2] = hark__wrap_add(acc[2], w1[k] * tail[k]);
+        acc[3] = hark__wrap_add(acc[3], w1[k] * tail[4 + k]);
+    }
+}
+
+/* Output pixels in pairs (an odd last pixel is paired with itself) and output channels in pairs (an odd last
+   channel with itself); the duplicate results are simply not stored. */
+static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_quant *q,
+                           const hark_dims *id, const int8_t *in, const hark_dims *fd, const int8_t *f,
+                           const int32_t *bias, const hark_dims *od, int8_t *out, int16_t *cols)
+{
+    const int32_t k_total = fd->h * fd->w * fd->c;
+    const int32_t pixels = od->h * od->w;
+    const int32_t out_c = od->c;
+    hark__out o;
+    int32_t b, pix, oc;
+    o.offset = p->output_offset;
+    o.act = p->activation;
+    for (b = 0; b < od->n; b++) {
+        const int8_t *in_batch = in + b * id->h * id->w * id->c;
+        int8_t *out_batch = out + b * pixels * out_c;
+        for (pix = 0; pix < pixels; pix += 2) {
+            const int32_t pix1 = pix + 1 < pixels ? pix + 1 : pix;
+            int8_t *dst0 = out_batch + pix * out_c, *dst1 = out_batch + pix1 * out_c;
+            hark__im2col_column(p, id, in_batch, fd, pix / od->w, pix % od->w, cols, 0);
+            hark__im2col_column(p, id, in_batch, fd, pix1 / od->w, pix1 % od->w, cols, 1);
+            for (oc = 0; oc < out_c; oc += 2) {
+                const int32_t oc1 = oc + 1 < out_c ? oc + 1 : oc;
+                int32_t acc[5];
+                acc[0] = acc[1] = bias ? bias[oc] : 0;
+                acc[2] = acc[3] = bias ? bias[oc1] : 0;
+                hark__mac_2x2(f + oc * k_total, f + oc1 * k_total, cols, k_total, acc);
+                hark__requant_pair(acc[0], acc[1], q->multiplier[oc], q->shift[oc], dst0 + oc, dst1 + oc, &o);
+                hark__requant_pair(acc[2], acc[3], q->multiplier[oc1], q->shift[oc1], dst0 + oc1, dst1 + oc1, &o);
+            }
+        }
+    }
+}
+#endif /* HARK__DSP */
+
+hark_nn_status hark_conv_s8(const hark_nn_context *ctx, const hark_conv_params *params,
+                            const hark_per_channel_quant *quant,
+                            const hark_dims *input_dims, const int8_t *input,
+                            const hark_dims *filter_dims, const int8_t *filter,
+                            const hark_dims *bias_dims, const int32_t *bias,
+                            const hark_dims *output_dims, int8_t *output)
+{
+    hark_nn_status status;
+    (void)bias_dims;
+    if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0) return HARK_NN_ERR_ARG;
+    status = hark__check_conv(params, params->stride, params->activation, input_dims, input, filter_dims, filter,
+                              output_dims, output);
+    if (status != HARK_NN_OK) return status;
+    if (filter_dims->n != output_dims->c || filter_dims->c != input_dims->c) return HARK_NN_ERR_ARG;
+#if HARK__DSP
+    if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 ||
+        ctx->size < hark_conv_s8_get_buffer_size(input_dims, filter_dims))
+        return HARK_NN_ERR_BUFFER;
+    hark__conv_dsp(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, (int16_t *)ctx->buf);
+#else
+    (void)ctx;
+    hark__conv_portable(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
+#endif
+    return HARK_NN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Depthwise convolution (depth multiplier 1). */
+
+/* 3x3 filters run channel by channel over a zero-padded int16 plane of one channel (see hark__dw3x3_dsp). */
+static int hark__dw_uses_plane(const hark_dims *filter_dims) { return filter_dims->h == 3 && filter_dims->w == 3; }
+
+int32_t hark_dw_conv_s8_get_buffer_size(const hark_dw_conv_params *params, const hark_dims *input_dims,
+                                        const hark_dims *filter_dims, const hark_dims *output_dims)
+{
+    (void)input_dims;
+    if (params == 0 || filter_dims == 0 || output_dims == 0 || !hark__dw_uses_plane(filter_dims)) return 0;
+    /* The padded plane of one channel (int16), then one int32 accumulator per output pixel. */
+    return ((((output_dims->h - 1) * params->stride.h + 3) * ((output_dims->w - 1) * params->stride.w + 3) + 1) & ~1) *
+               (int32_t)sizeof(int16_t) +
+           output_dims->h * output_dims->w * (int32_t)sizeof(int32_t);
+}
+
+/* One output pixel, channels [c_begin, c_end), portable. The DSP path uses it for leftover channels. */
+static void hark__dw_pixel_portable(const hark_dw_conv_params *p, const hark_per_channel_quant *q,
+                                    const hark_dims *id, const int8_t *in_batch, const hark_dims *fd,
+                                    const int8_t *f, const int32_t *bias, int32_t oy, int32_t ox,
+                                    int32_t c_begin, int32_t c_end, int8_t *dst)
+{
+    const int32_t channels = id->c;
+    const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+    const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+    int32_t c, fy, fx;
+    for (c = c_begin; c < c_end; c++) {
+        int32_t acc = 0;
+        for (fy = 0; fy < fd->h; fy++) {
+            const int32_t iy = in_y0 + fy;
+            if (iy < 0 || iy >= id->h) continue;
+            for (fx = 0; fx < fd->w; fx++) {
+                const int32_t ix = in_x0 + fx;
+                if (ix < 0 || ix >= id->w) continue;
+                acc += f[(fy * fd->w + fx) * channels + c] * (in_batch[(iy * id->w + ix) * channels + c] + p->input_offset);
+            }
+        }
+        if (bias) acc = hark__wrap_add(acc, bias[c]);
+        dst[c] = hark__output(acc, q->multiplier[c], q->shift[c], p->output_offset, p->activation);
+    }
+}
+
+#if HARK__DSP
+/* Four channels at a time: one word load gives 4 channels of one tap; SXTAB16 adds the input offset to two
+   channels at once and SMLABB/SMLATT multiply-accumulate per channel (SMLAD would mix channels). */
+static void hark__dw_pixel_dsp(const hark_dw_conv_params *p, const hark_per_channel_quant *q,
+                               const hark_dims *id, const int8_t *in_batch, const hark_dims *fd, const int8_t *f,
+                               const int32_t *bias, int32_t oy, int32_t ox, int8_t *dst)
+{
+    const int32_t channels = id->c;
+    const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+    const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+    const int32_t fy0 = in_y0 < 0 ? -in_y0 : 0;
+    const int32_t fy1 = id->h - in_y0 < fd->h ? id->h - in_y0 : fd->h;
+    const int32_t fx0 = in_x0 < 0 ? -in_x0 : 0;
+    const int32_t fx1 = id->w - in_x0 < fd->w ? id->w - in_x0 : fd->w;
+    const uint32_t offset2 = ((uint32_t)p->input_offset & 0xFFFFu) | ((uint32_t)p->input_offset << 16);
+    const int32_t in_row_stride = id->w * channels;
+    const int32_t f_row_stride = fd->w * channels;
+    int32_t c, fy, fx;
+    for (c = 0; c + 3 < channels; c += 4) {
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        const int8_t *in_row = in_batch + ((in_y0 + fy0) * id->w + in_x0) * channels + c;
+        const int8_t *f_row = f + fy0 * f_row_stride + c;
+        for (fy = fy0; fy < fy1; fy++, in_row += in_row_stride, f_row += f_row_stride) {
+            for (fx = fx0; fx < fx1; fx++) {
+                const uint32_t x = hark__read_u32(in_row + fx * channels);
+                const uint32_t w = hark__read_u32(f_row + fx * channels);
+                const uint32_t x02 = hark__sxtab16(offset2, x), x13 = hark__sxtab16_ror8(offset2, x);
+                const uint32_t w02 = hark__sxtb16(w), w13 = hark__sxtb16_ror8(w);
+                a0 = hark__smlabb(x02, w02, a0);
+                a2 = hark__smlatt(x02, w02, a2);
+                a1 = hark__smlabb(x13, w13, a1);
+                a3 = hark__smlatt(x13, w13, a3);
+            }
+        }
+        if (bias) {
+            a0 = hark__wrap_add(a0, bias[c]);
+            a1 = hark__wrap_add(a1, bias[c + 1]);
+            a2 = hark__wrap_add(a2, bias[c + 2]);
+            a3 = hark__wrap_add(a3, bias[c + 3]);
+        }
+        dst[c] = hark__output(a0, q->multiplier[c], q->shift[c], p->output_offset, p->activation);
+        dst[c + 1] = hark__output(a1, q->multiplier[c + 1], q->shift[c + 1], p->output_offset, p->activation);
+        dst[c + 2] = hark__output(a2, q->multiplier[c + 2], q->shift[c + 2], p->output_offset, p->activation);
+        dst[c + 3] = hark__output(a3, q->multiplier[c + 3], q->shift[c + 3], p->output_offset, p->activation);
+    }
+    if (c < channels) hark__dw_pixel_portable(p, q, id, in_batch, fd, f, bias, oy, ox, c, channels, dst);
+}
+#endif
+
+#if HARK__DSP
+
+/* Requantizes `count` accumulators into int8 outputs `dst_stride` apart. Kept out of line so the constants
+   stay in registers. */
+static HARK__NOINLINE void hark__requant_run(const int32_t *acc, int32_t count, int8_t *dst, int32_t dst_stride,
+                                            const hark__requant *r, int32_t offset, hark_activation act)
+{
+    int32_t i;
+    if (r->fast) {
+        const hark__requant rr = *r;
+        for (i = 0; i < count; i++, dst += dst_stride) *dst = hark__requant_fast(acc[i], &rr, offset, act);
+    } else {
+        for (i = 0; i < count; i++, dst += dst_stride) *dst = hark__output(acc[i], r->multiplier, r->shift, offset, act);
+    }
+}
+
+/* The 3x3 taps of one channel as int16 pairs (rows' first two taps) and singles (rows' third tap). */
+typedef struct { uint32_t pair[3]; int32_t single[3]; } hark__taps3x3;
+
+static HARK__NOINLINE void hark__dw3x3_channel(const int16_t *plane, int32_t plane_w, int32_t stride_w, int32_t row_step,
+                                              int32_t out_h, int32_t out_w, const hark__taps3x3 *t, int32_t start,
+                                              int32_t *acc)
+{
+    const uint32_t w0 = t->pair[0], w1 = t->pair[1], w2 = t->pair[2];
+    const uint32_t s0 = (uint32_t)t->single[0], s1 = (uint32_t)t->single[1], s2 = (uint32_t)t->single[2];
+    int32_t oy, ox;
+    for (oy = 0; oy < out_h; oy++) {
+        const int16_t *top = plane + oy * row_step;
+        for (ox = 0; ox < out_w; ox++, top += stride_w) {
+            int32_t a = start;
+            a = hark__smlad(hark__read_u32(top), w0, a);
+            a = hark__smlabb((uint32_t)top[2], s0, a);
+            a = hark__smlad(hark__read_u32(top + plane_w), w1, a);
+            a = hark__smlabb((uint32_t)top[plane_w + 2], s1, a);
+            a = hark__smlad(hark__read_u32(top + 2 * plane_w), w2, a);
+            a = hark__smlabb((uint32_t)top[2 * plane_w + 2], s2, a);
+            *acc++ = a;
+        }
+    }
+}
+
+/* Copies one channel (src points at its first value, values id->c apart) into a zero-padded int16 plane of
+   plane_h x plane_w, adding input_offset. Rows and columns beyond the input stay 0. */
+static HARK__NOINLINE void hark__dw_plane(const hark_dw_conv_params *p, const hark_dims *id, const int8_t *src,
+                                         int32_t plane_h, int32_t plane_w, int16_t *plane)
+{
+    const int32_t stride = id->c, offset = p->input_offset;
+    const int32_t x0 = p->padding.w;
+    const int32_t x1 = p->padding.w + id->w < plane_w ? p->padding.w + id->w : plane_w;
+    int32_t py, px;
+    for (py = 0; py < plane_h; py++, plane += plane_w) {
+        const int32_t iy = py - p->padding.h;
+        if (iy < 0 || iy >= id->h) {
+            for (px = 0; px < plane_w; px++) plane[px] = 0;
+            continue;
+        }
+        {
+            const int8_t *in = src + iy * id->w * stride;
+            for (px = 0; px < x0; px++) plane[px] = 0;
+            for (; px < x1; px++, in += stride) plane[px] = (int16_t)(*in + offset);
+            for (; px < plane_w; px++) plane[px] = 0;
+        }
+    }
+}
+
+/* 3x3 depthwise, one channel at a time: the channel is copied once into a zero-padded int16 plane (input_offset
+   added), so every output is 3 x (one SMLAD on a pair of taps + one SMLABB on the third tap) with the channel's
+   weights in registers and no bounds checks; a second pass requantizes the channel's accumulators. */
+static void hark__dw3x3_dsp(const hark_dw_conv_params *p, const hark_per_channel_quant *q, const hark_dims *id,
+                            const int8_t *in_batch, const int8_t *f, const int32_t *bias, const hark_dims *od,
+                            int8_t *out_batch, int16_t *plane, int32_t *acc)
+{
+    const int32_t channels = id->c;
+    const int32_t plane_h = (od->h - 1) * p->stride.h + 3;
+    const int32_t plane_w = (od->w - 1) * p->stride.w + 3;
+    int32_t c, k;
+    for (c = 0; c < channels; c++) {
+        const hark__requant r = hark__requant_make(q->multiplier[c], q->shift[c]);
+        hark__taps3x3 taps;
+        for (k = 0; k < 3; k++) {
+            taps.pair[k] = ((uint32_t)f[3 * k * channels + c] & 0xFFFFu) | ((uint32_t)f[(3 * k + 1) * channels + c] << 16);
+            taps.single[k] = f[(3 * k + 2) * channels + c];
+        }
+        hark__dw_plane(p, id, in_batch + c, plane_h, plane_w, plane);
+        hark__dw3x3_channel(plane, plane_w, p->stride.w, p->stride.h * plane_w, od->h, od->w, &taps, bias ? bias[c] : 0, acc);
+        hark__requant_run(acc, od->h * od->w, out_batch + c, channels, &r, p->output_offset, p->activation);
+    }
+}
+#endif
+
+hark_nn_status hark_dw_conv_s8(const hark_nn_context *ctx, const hark_dw_conv_params *params,
+                               const hark_per_channel_quant *quant,
+                               const hark_dims *input_dims, const int8_t *input,
+                               const hark_dims *filter_dims, const int8_t *filter,
+                               const hark_dims *bias_dims, const int32_t *bias,
+                               const hark_dims *output_dims, int8_t *output)
+{
+    hark_nn_status status;
+    int32_t b, oy, ox;
+    (void)ctx;
+    (void)bias_dims;
+    if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0) return HARK_NN_ERR_ARG;
+    status = hark__check_conv(params, params->stride, params->activation, input_dims, input, filter_dims, filter,
+                              output_dims, output);
+    if (status != HARK_NN_OK) return status;
+    if (params->ch_mult != 1) return HARK_NN_ERR_UNSUPPORTED;
+    if (filter_dims->n != 1 || filter_dims->c != output_dims->c || input_dims->c != output_dims->c)
+        return HARK_NN_ERR_ARG;
+#if HARK__DSP
+    if (hark__dw_uses_plane(filter_dims)) {
+        const int32_t size = hark_dw_conv_s8_get_buffer_size(params, input_dims, filter_dims, output_dims);
+        if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 || ctx->size < size) return HARK_NN_ERR_BUFFER;
+        for (b = 0; b < output_dims->n; b++)
+            hark__dw3x3_dsp(params, quant, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c, filter,
+                            bias, output_dims, output + b * output_dims->h * output_dims->w * output_dims->c,
+                            (int16_t *)ctx->buf, (int32_t *)ctx->buf + (size - output_dims->h * output_dims->w * 4) / 4);
+        return HARK_NN_OK;
+    }
+#endif
+    for (b = 0; b < output_dims->n; b++) {
+        const int8_t *in_batch = input + b * input_dims->h * input_dims->w * input_dims->c;
+        for (oy = 0; oy < output_dims->h; oy++)
+            for (ox = 0; ox < output_dims->w; ox++) {
+                int8_t *dst = output + ((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c;
+#if HARK__DSP
+                hark__dw_pixel_dsp(params, quant, input_dims, in_batch, filter_dims, filter, bias, oy, ox, dst);
+#else
+                hark__dw_pixel_portable(params, quant, input_dims, in_batch, filter_dims, filter, bias, oy, ox, 0,
+                                        output_dims->c, dst);
+#endif
+            }
+    }
+    return HARK_NN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Fully connected. */
+
+hark_nn_status hark_fc_s8(const hark_nn_context *ctx, const hark_fc_params *params,
+                          const hark_per_tensor_quant *quant,
+                          const hark_dims *input_dims, const int8_t *input,
+                          const hark_dims *filter_dims, const int8_t *filter,
+                          const hark_dims *bias_dims, const int32_t *bias,
+                          const hark_dims *output_dims, int8_t *output)
+{
+    int32_t depth, out_c, b, o, d;
+    (void)ctx;
+    (void)bias_dims;
+    if (params == 0 || quant == 0 || input == 0 || filter == 0 || output == 0) return HARK_NN_ERR_ARG;
+    if (!hark__dims_ok(input_dims) || !hark__dims_ok(filter_dims) || !hark__dims_ok(output_dims)) return HARK_NN_ERR_ARG;
+    if (!hark__act_ok(params->activation)) return HARK_NN_ERR_ARG;
+    depth = filter_dims->h * filter_dims->w * filter_dims->c;
+    out_c = filter_dims->n;
+    if (input_dims->n != output_dims->n || input_dims->h * input_dims->w * input_dims->c != depth ||
+        output_dims->h * output_dims->w * output_dims->c != out_c)
+        return HARK_NN_ERR_ARG;
+    for (b = 0; b < output_dims->n; b++) {
+        const int8_t *x = input + b * depth;
+        for (o = 0; o < out_c; o++) {
+            const int8_t *w = filter + o * depth;
+            int32_t acc = 0;
+            for (d = 0; d < depth; d++) acc += (w[d] + params->filter_offset) * (x[d] + params->input_offset);
+            if (bias) acc = hark__wrap_add(acc, bias[o]);
+            output[b * out_c + o] = hark__output(acc, quant->multiplier, quant->shift, params->output_offset, params->activation);
+        }
+    }
+    return HARK_NN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Pooling. */
+
+static hark_nn_status hark__pool(const hark_pool_params *p, const hark_dims *id, const int8_t *in,
+                                 const hark_dims *fd, const hark_dims *od, int8_t *out, int average)
+{
+    int32_t b, oy, ox, c, iy, ix;
+    if (p == 0 || in == 0 || out == 0 || fd == 0 || fd->h <= 0 || fd->w <= 0) return HARK_NN_ERR_ARG;
+    if (!hark__dims_ok(id) || !hark__dims_ok(od) || id->n != od->n || id->c != od->c) return HARK_NN_ERR_ARG;
+    if (p->stride.h <= 0 || p->stride.w <= 0 || !hark__act_ok(p->activation)) return HARK_NN_ERR_ARG;
+    for (b = 0; b < od->n; b++)
+        for (oy = 0; oy < od->h; oy++)
+            for (ox = 0; ox < od->w; ox++) {
+                const int32_t in_y0 = oy * p->stride.h - p->padding.h;
+                const int32_t in_x0 = ox * p->stride.w - p->padding.w;
+                const int32_t y0 = in_y0 < 0 ? 0 : in_y0;
+                const int32_t y1 = in_y0 + fd->h < id->h ? in_y0 + fd->h : id->h;
+                const int32_t x0 = in_x0 < 0 ? 0 : in_x0;
+                const int32_t x1 = in_x0 + fd->w < id->w ? in_x0 + fd->w : id->w;
+                const int32_t count = (y1 - y0) * (x1 - x0);
+                int8_t *dst = out + ((b * od->h + oy) * od->w + ox) * od->c;
+                if (y1 <= y0 || x1 <= x0) {
+                    if (average) return HARK_NN_ERR_ARG; /* window entirely in the padding */
+                }
+                for (c = 0; c < od->c; c++) {
+                    int32_t acc = average ? 0 : -128;
+                    for (iy = y0; iy < y1; iy++)
+                        for (ix = x0; ix < x1; ix++) {
+                            const int32_t v = in[((b * id->h + iy) * id->w + ix) * id->c + c];
+                            if (average) acc += v;
+                            else if (v > acc) acc = v;
+                        }
+                    if (average) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                    dst[c] = hark__clamp8(acc, p->activation);
+                }
+            }
+    return HARK_NN_OK;
+}
+
+hark_nn_status hark_avgpool_s8(const hark_nn_context *ctx, const hark_pool_params *params,
+                               const hark_dims *input_dims, const int8_t *input, const hark_dims *filter_dims,
+                               const hark_dims *output_dims, int8_t *output)
+{
+    (void)ctx;
+    return hark__pool(params, input_dims, input, filter_dims, output_dims, output, 1);
+}
+
+hark_nn_status hark_maxpool_s8(const hark_nn_context *ctx, const hark_pool_params *params,
+                               const hark_dims *input_dims, const int8_t *input, const hark_dims *filter_dims,
+                               const hark_dims *output_dims, int8_t *output)
+{
+    (void)ctx;
+    return hark__pool(params, input_dims, input, filter_dims, output_dims, output, 0);
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Softmax: TFLite's reference int8 kernel with gemmlowp fixed point (raw int32 values; "Qk" = k integer bits). */
+
+static int32_t hark__sat_mul_pot(int32_t x, int32_t exponent)
+{
+    int32_t threshold;
+    if (exponent == 0) return x;
+    if (exponent < 0) return hark__rdbpot(x, -exponent);
+    threshold = (int32_t)(((uint32_t)1 << (31 - exponent)) - 1u);
+    if (x > threshold) return INT32_MAX;
+    if (x < -threshold) return INT32_MIN;
+    return (int32_t)((uint32_t)x << exponent);
+}
+
+static int32_t hark__exp_quarter(int32_t a)
+{
+    const int32_t constant_term = 1895147668;       /* exp(-1/8) */
+    const int32_t constant_1_over_3 = 715827883;
+    const int32_t x = a + (1 << 28);
+    const int32_t x2 = hark__srdhm(x, x);
+    const int32_t x3 = hark__srdhm(x2, x);
+    const int32_t x4 = hark__srdhm(x2, x2);
+    const int32_t x4_over_4 = hark__sat_mul_pot(x4, -2);
+    const int32_t poly = hark__sat_mul_pot(hark__srdhm(x4_over_4 + x3, constant_1_over_3) + x2, -1);
+    return constant_term + hark__srdhm(constant_term, x + poly);
+}
+
+/* exp(a) for a <= 0 in Q5.26; result in Q0.31. */
+static int32_t hark__exp_on_negative_values_q5(int32_t a)
+{
+    static const int32_t multipliers[7] = {1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
+    const int32_t integer_bits = 5, fractional_bits = 26;
+    const int32_t one_quarter = 1 << (fractional_bits - 2);
+    const int32_t mask = one_quarter - 1;
+    const int32_t a_mod = (a & mask) - one_quarter;
+    int32_t result = hark__exp_quarter(hark__sat_mul_pot(a_mod, integer_bits));
+    const int32_t remainder = a_mod - a;
+    int32_t i;
+    for (i = 0; i < 7; i++)
+        if (remainder & (1 << (fractional_bits + i - 2))) result = hark__srdhm(result, multipliers[i]);
+    return a == 0 ? INT32_MAX : result;
+}
+
+static int32_t hark__one_over_one_plus_x(int32_t a)
+{
+    const int32_t constant_48_over_17 = 1515870810, constant_neg_32_over_17 = -1010580540;
+    const int64_t sum = (int64_t)a + INT32_MAX;
+    const int32_t half_denominator = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
+    int32_t x = constant_48_over_17 + hark__srdhm(half_denominator, constant_neg_32_over_17);
+    int32_t i;
+    for (i = 0; i < 3; i++) {
+        const int32_t one_minus = (1 << 29) - hark__srdhm(half_denominator, x);
+        x += hark__sat_mul_pot(hark__srdhm(x, one_minus), 2);
+    }
+    return hark__sat_mul_pot(x, 1);
+}
+
+static int32_t hark__clz(uint32_t x)
+{
+    int32_t n = 0;
+    if (x == 0) return 32;
+    while (!(x & 0x80000000u)) {
+        x <<= 1;
+        n++;
+    }
+    return n;
+}
+
+hark_nn_status hark_softmax_s8(const hark_softmax_params *params, const hark_dims *dims,
+                               const int8_t *input, int8_t *output)
+{
+    const int32_t accumulation_integer_bits = 12;
+    int32_t rows, depth, r, c;
+    if (params == 0 || input == 0 || output == 0 || !hark__dims_ok(dims) || dims->c > 256) return HARK_NN_ERR_ARG;
+    if (params->input_left_shift < 0 || params->input_left_shift > 31 || params->diff_min > 0) return HARK_NN_ERR_ARG;
+    depth = dims->c;
+    rows = dims->n * dims->h * dims->w;
+    for (r = 0; r < rows; r++) {
+        const int8_t *x = input + r * depth;
+        int8_t *y = output + r * depth;
+        int32_t max_in_row = -128, sum_of_exps = 0, headroom_plus_one, num_bits_over_unit, shifted_scale, exponent;
+        for (c = 0; c < depth; c++)
+            if (x[c] > max_in_row) max_in_row = x[c];
+        for (c = 0; c < depth; c++) {
+            const int32_t diff = x[c] - max_in_row;
+            if (diff >= params->diff_min) {
+                const int32_t scaled = hark__srdhm((int32_t)((uint32_t)diff << params->input_left_shift), params->input_multiplier);
+                sum_of_exps += hark__sat_mul_pot(hark__exp_on_negative_values_q5(scaled), -accumulation_integer_bits);
+            }
+        }
+        headroom_plus_one = hark__clz((uint32_t)sum_of_exps);
+        num_bits_over_unit = accumulation_integer_bits - headroom_plus_one;
+        shifted_scale = hark__one_over_one_plus_x(
+            (int32_t)(((uint32_t)sum_of_exps << headroom_plus_one) - ((uint32_t)1 << 31)));
+        exponent = num_bits_over_unit + 31 - 8;
+        for (c = 0; c < depth; c++) {
+            const int32_t diff = x[c] - max_in_row;
+            if (diff >= params->diff_min) {
+                const int32_t scaled = hark__srdhm((int32_t)((uint32_t)diff << params->input_left_shift), params->input_multiplier);
+                const int32_t exp_in_0 = hark__exp_on_negative_values_q5(scaled);
+                const int32_t unsat = hark__rdbpot(hark__srdhm(shifted_scale, exp_in_0), exponent);
+                int32_t v = unsat - 128;
+                y[c] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
+            } else {
+                y[c] = -128;
+            }
+        }
+    }
+    return HARK_NN_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+   Residual add. */
+
+hark_nn_status hark_add_s8(const hark_add_params *params, const int8_t *input1, const int8_t *input2,
+                           int8_t *output, int32_t size)
+{
+    int32_t i;
+    if (params == 0 || input1 == 0 || input2 == 0 || output == 0 || size < 0) return HARK_NN_ERR_ARG;
+    if (!hark__act_ok(params->activation) || params->left_shift < 0 || params->left_shift > 30) return HARK_NN_ERR_ARG;
+    if (params->input1_shift > 0 || params->input2_shift > 0 || params->output_shift > 0 || params->input1_shift < -31 ||
+        params->input2_shift < -31 || params->output_shift < -31)
+        return HARK_NN_ERR_ARG;
+    for (i = 0; i < size; i++) {
+        const int32_t a = (int32_t)((uint32_t)(input1[i] + params->input1_offset) << params->left_shift);
+        const int32_t b = (int32_t)((uint32_t)(input2[i] + params->input2_offset) << params->left_shift);
+        const int32_t sum = hark__wrap_add(
+            hark_multiply_by_quantized_multiplier(a, params->input1_multiplier, params->input1_shift),
+            hark_multiply_by_quantized_multiplier(b, params->input2_multiplier, params->input2_shift));
+        output[i] = hark__output(sum, params->output_multiplier, params->output_shift, params->output_offset,
+                                 params->activation);
+    }
+    return HARK_NN_OK;
+}
