@@ -97,10 +97,7 @@ public static class GraphExtractor
         private void AddConvolution(string name, Convolution conv)
         {
             if (conv.transposed || conv.dilation.Any(d => d != 1) || conv.padding is not { } torchPadding)
-            {
                 Unsupported(name, "transposed, dilated or string-padded convolution");
-                return;
-            }
             bool oneD = conv.kernel_size.Length == 1;
             if (oneD != _oneDimensional) Unsupported(name, "convolution of the wrong dimensionality");
             int kh = (int)conv.kernel_size[0], kw = oneD ? 1 : (int)conv.kernel_size[1];
@@ -141,7 +138,7 @@ public static class GraphExtractor
         /// <summary>y = gamma (conv(x) + b - mean) / sqrt(var + eps) + beta, per output channel.</summary>
         private void FoldBatchNorm(string name, BatchNorm bn)
         {
-            if (!_foldable || _ops[^1].Params is not { } p) { Unsupported(name, "batch norm that does not follow a convolution"); return; }
+            if (!_foldable || _ops[^1].Params is not { } p) Unsupported(name, "batch norm that does not follow a convolution");
             float[] mean = bn.running_mean!.cpu().data<float>().ToArray();
             float[] variance = bn.running_var!.cpu().data<float>().ToArray();
             float[]? gamma = bn.weight?.cpu().data<float>().ToArray();
@@ -219,6 +216,7 @@ public static class GraphExtractor
             return graph;
         }
 
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
         private void Unsupported(string layer, string what) =>
             throw new HarkException($"model {_model.ModelName}: layer '{layer}': {what} cannot be converted to the int8 graph");
     }

@@ -69,7 +69,8 @@ public sealed class FloatExecutor
             case OpKind.Softmax:
                 for (int r = 0; r < y.Length; r += outDims.C)
                 {
-                    float max = x.AsSpan(r, outDims.C).ToArray().Max();
+                    float max = float.NegativeInfinity;
+                    for (int c = 0; c < outDims.C; c++) max = Math.Max(max, x[r + c]);
                     double sum = 0;
                     for (int c = 0; c < outDims.C; c++) sum += Math.Exp(x[r + c] - max);
                     for (int c = 0; c < outDims.C; c++) y[r + c] = (float)(Math.Exp(x[r + c] - max) / sum);

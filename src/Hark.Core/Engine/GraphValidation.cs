@@ -60,6 +60,12 @@ public static class GraphValidation
 
         bool weighted = spec.Kind is OpKind.Conv2D or OpKind.DepthwiseConv2D or OpKind.FullyConnected;
         Require(weighted == (parameters is not null), weighted ? "has no weights" : "has weights it cannot use");
+        bool windowed = weighted || spec.Kind is OpKind.AveragePool2D or OpKind.MaxPool2D;
+        if (windowed && (k.N < 1 || k.H < 1 || k.W < 1 || k.C < 1 || (long)k.N * k.H * k.W * k.C > 1 << 24))
+        {
+            Require(false, $"kernel {Format(k)} is not a sensible shape");
+            return;
+        }
         switch (spec.Kind)
         {
             case OpKind.Conv2D:
@@ -113,7 +119,7 @@ public static class GraphValidation
     {
         Padding p = spec.Padding;
         require(spec.StrideH > 0 && spec.StrideW > 0 && p.Top >= 0 && p.Bottom >= 0 && p.Left >= 0 && p.Right >= 0
-                && p.Top < spec.Kernel.H && p.Left < spec.Kernel.W, "stride or padding invalid");
+                && p.Top < spec.Kernel.H && p.Bottom < spec.Kernel.H && p.Left < spec.Kernel.W && p.Right < spec.Kernel.W, "stride or padding invalid");
         int h = (input.H + p.Top + p.Bottom - spec.Kernel.H) / spec.StrideH + 1;
         int w = (input.W + p.Left + p.Right - spec.Kernel.W) / spec.StrideW + 1;
         require(output.H == h && output.W == w, $"output {Format(output)} does not match the window arithmetic ({h}x{w})");
