@@ -19,10 +19,13 @@ namespace Hark.Training;
 /// </remarks>
 public static class GraphExtractor
 {
+    /// <summary>Whether models built by this name (see <see cref="ModelZoo"/>) can be converted.</summary>
+    public static bool Supports(string modelName) => modelName is DsCnn.Name or Cnn1d.Name;
+
     /// <exception cref="HarkException">The model contains a layer the graph cannot express.</exception>
     public static FloatGraph Extract(KwsModel model)
     {
-        if (model is BcResNet)
+        if (!Supports(model.ModelName))
             throw new HarkException($"model {model.ModelName}: int8 conversion is not supported yet (frequency mean and broadcast add have no graph op)");
         using var noGrad = no_grad();
         var builder = new Builder(model);
@@ -78,7 +81,7 @@ public static class GraphExtractor
                     // Dropout is the identity in eval mode; flattening is implicit in the FC layer's NHWC depth order.
                     break;
                 case AdaptiveAvgPool2d pool:
-                    if (pool.output_size.Any(s => s != 1)) Unsupported(name, "adaptive pooling to more than 1x1");
+                    if (pool.output_size.Any(s => s != 1)) throw Unsupported(name, "adaptive pooling to more than 1x1");
                     Append(name, new OpSpec(OpKind.AveragePool2D, [Current], Current + 1, new Dims(1, Shape.H, Shape.W, 1)),
                         null, new Dims(1, 1, 1, Shape.C));
                     break;
@@ -89,17 +92,16 @@ public static class GraphExtractor
                     AddLinear(name, linear);
                     break;
                 default:
-                    Unsupported(name, module.GetType().Name);
-                    break;
+                    throw Unsupported(name, module.GetType().Name);
             }
         }
 
         private void AddConvolution(string name, Convolution conv)
         {
             if (conv.transposed || conv.dilation.Any(d => d != 1) || conv.padding is not { } torchPadding)
-                Unsupported(name, "transposed, dilated or string-padded convolution");
+                throw Unsupported(name, "transposed, dilated or string-padded convolution");
             bool oneD = conv.kernel_size.Length == 1;
-            if (oneD != _oneDimensional) Unsupported(name, "convolution of the wrong dimensionality");
+            if (oneD != _oneDimensional) throw Unsupported(name, "convolution of the wrong dimensionality");
             int kh = (int)conv.kernel_size[0], kw = oneD ? 1 : (int)conv.kernel_size[1];
             int sh = (int)conv.stride[0], sw = oneD ? 1 : (int)conv.stride[1];
             int ph = (int)torchPadding[0], pw = oneD ? 0 : (int)torchPadding[1];
@@ -108,8 +110,8 @@ public static class GraphExtractor
 
             int inC = (int)conv.in_channels, outC = (int)conv.out_channels;
             bool depthwise = conv.groups == inC && inC == outC && inC > 1;
-            if (conv.groups != 1 && !depthwise) Unsupported(name, "grouped convolution other than depthwise");
-            if (inC != Shape.C) Unsupported(name, $"expects {inC} input channels, the graph has {Shape.C}");
+            if (conv.groups != 1 && !depthwise) throw Unsupported(name, "grouped convolution other than depthwise");
+            if (inC != Shape.C) throw Unsupported(name, $"expects {inC} input channels, the graph has {Shape.C}");
 
             // torch weight [outC, inC/groups, kh, kw] -> OHWI, or 1HWC for depthwise.
             float[] w = conv.weight!.cpu().data<float>().ToArray();
@@ -138,7 +140,7 @@ public static class GraphExtractor
         /// <summary>y = gamma (conv(x) + b - mean) / sqrt(var + eps) + beta, per output channel.</summary>
         private void FoldBatchNorm(string name, BatchNorm bn)
         {
-            if (!_foldable || _ops[^1].Params is not { } p) Unsupported(name, "batch norm that does not follow a convolution");
+            if (!_foldable || _ops[^1].Params is not { } p) throw Unsupported(name, "batch norm that does not follow a convolution");
             float[] mean = bn.running_mean!.cpu().data<float>().ToArray();
             float[] variance = bn.running_var!.cpu().data<float>().ToArray();
             float[]? gamma = bn.weight?.cpu().data<float>().ToArray();
@@ -165,14 +167,14 @@ public static class GraphExtractor
         {
             if (_ops.Count == 0 || _ops[^1].Spec.Kind is not (OpKind.Conv2D or OpKind.DepthwiseConv2D or OpKind.FullyConnected)
                 || _ops[^1].Spec.Activation != FusedActivation.None)
-                Unsupported(name, "ReLU that does not follow a convolution or fully connected layer");
+                throw Unsupported(name, "ReLU that does not follow a convolution or fully connected layer");
             _ops[^1] = _ops[^1] with { Spec = _ops[^1].Spec with { Activation = FusedActivation.Relu } };
             _foldable = false;
         }
 
         private void AddMaxPool1d(string name, MaxPool1d pool)
         {
-            if (!_oneDimensional || (pool.padding ?? 0) != 0 || (pool.dilation ?? 1) != 1) Unsupported(name, "padded or dilated max pooling");
+            if (!_oneDimensional || (pool.padding ?? 0) != 0 || (pool.dilation ?? 1) != 1) throw Unsupported(name, "padded or dilated max pooling");
             int k = (int)pool.kernel_size, s = (int)(pool.stride ?? pool.kernel_size);
             int steps = Shape.H - k;
             int outH = (pool.ceil_mode ? (steps + s - 1) / s : steps / s) + 1;
@@ -184,7 +186,7 @@ public static class GraphExtractor
         private void AddLinear(string name, Linear linear)
         {
             int depth = Shape.H * Shape.W * Shape.C, outC = (int)linear.out_features;
-            if (linear.in_features != depth) Unsupported(name, $"expects {linear.in_features} inputs, the graph has {depth}");
+            if (linear.in_features != depth) throw Unsupported(name, $"expects {linear.in_features} inputs, the graph has {depth}");
             // torch flattens NCHW (c, h, w); the graph flattens NHWC (h, w, c).
             float[] w = linear.weight!.cpu().data<float>().ToArray();
             var weights = new float[w.Length];
@@ -208,7 +210,7 @@ public static class GraphExtractor
         public FloatGraph Finish()
         {
             if (Shape != new Dims(1, 1, 1, _model.Classes))
-                Unsupported("output", $"the last layer gives {Shape.H}x{Shape.W}x{Shape.C}, expected {_model.Classes} classes");
+                throw Unsupported("output", $"the last layer gives {Shape.H}x{Shape.W}x{Shape.C}, expected {_model.Classes} classes");
             Append("probabilities", new OpSpec(OpKind.Softmax, [Current], Current + 1), null, Shape);
             var graph = new FloatGraph(_tensors.ToArray(), _ops.ToArray(), 0, Current);
             var problems = GraphValidation.Problems(graph);
@@ -216,8 +218,7 @@ public static class GraphExtractor
             return graph;
         }
 
-        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-        private void Unsupported(string layer, string what) =>
-            throw new HarkException($"model {_model.ModelName}: layer '{layer}': {what} cannot be converted to the int8 graph");
+        private HarkException Unsupported(string layer, string what) =>
+            new($"model {_model.ModelName}: layer '{layer}': {what} cannot be converted to the int8 graph");
     }
 }
