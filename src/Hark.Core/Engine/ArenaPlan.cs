@@ -39,10 +39,12 @@ public sealed class ArenaPlan
         var offsets = new int[count];
         var placed = new List<(int Offset, int Size, int Born, int Dies)>();
         int size = 0;
-        foreach (int t in Enumerable.Range(0, count).Where(t => born[t] != int.MaxValue).OrderBy(t => born[t]))
+        // Largest first, as TFLite Micro's greedy planner does: small tensors then fill the gaps between large ones.
+        foreach (int t in Enumerable.Range(0, count).Where(t => born[t] != int.MaxValue)
+                     .OrderByDescending(t => graph.Tensors[t].Shape.FlatSize).ThenBy(t => born[t]))
         {
             int bytes = graph.Tensors[t].Shape.FlatSize;
-            // First fit among tensors alive at the same time (a tensor may not reuse its own op's input).
+            // First fit among tensors alive at the same time (an op's output never shares bytes with its inputs).
             var live = placed.Where(p => p.Born <= dies[t] && born[t] <= p.Dies).OrderBy(p => p.Offset);
             int offset = 0;
             foreach (var p in live)

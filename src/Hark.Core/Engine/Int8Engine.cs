@@ -184,6 +184,9 @@ public sealed class Int8Engine : IKeywordClassifier
                 case OpKind.Add:
                     var in2Q = graph.Tensors[s.Inputs[1]].Quantization!.Value;
                     _add = AddParams.FromScales(inQ.Scale, inQ.ZeroPoint, in2Q.Scale, in2Q.ZeroPoint, outQ.Scale, outQ.ZeroPoint, min, max);
+                    // The int8 ADD kernel only scales down; an output scale far below the inputs' cannot be run.
+                    if (_add.Input1Shift is > 0 or < -31 || _add.Input2Shift is > 0 or < -31 || _add.OutputShift is > 0 or < -31)
+                        throw new ArgumentException($"ADD writing tensor {s.Output}: scales need shifts outside [-31, 0]");
                     break;
                 case OpKind.Softmax:
                     _softmax = SoftmaxParams.FromBeta(1f, inQ.Scale);
