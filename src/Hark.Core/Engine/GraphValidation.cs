@@ -118,10 +118,14 @@ public static class GraphValidation
     private static void CheckWindow(OpSpec spec, Dims input, Dims output, Action<bool, string> require)
     {
         Padding p = spec.Padding;
-        require(spec.StrideH > 0 && spec.StrideW > 0 && p.Top >= 0 && p.Bottom >= 0 && p.Left >= 0 && p.Right >= 0
-                && p.Top < spec.Kernel.H && p.Bottom < spec.Kernel.H && p.Left < spec.Kernel.W && p.Right < spec.Kernel.W, "stride or padding invalid");
-        int h = (input.H + p.Top + p.Bottom - spec.Kernel.H) / spec.StrideH + 1;
-        int w = (input.W + p.Left + p.Right - spec.Kernel.W) / spec.StrideW + 1;
+        int paddedH = input.H + p.Top + p.Bottom, paddedW = input.W + p.Left + p.Right;
+        bool valid = spec.StrideH > 0 && spec.StrideW > 0 && p.Top >= 0 && p.Bottom >= 0 && p.Left >= 0 && p.Right >= 0
+                     && p.Top < spec.Kernel.H && p.Bottom < spec.Kernel.H && p.Left < spec.Kernel.W && p.Right < spec.Kernel.W
+                     && paddedH >= spec.Kernel.H && paddedW >= spec.Kernel.W;
+        require(valid, "stride, padding or window does not fit the input");
+        if (!valid) return;
+        int h = (paddedH - spec.Kernel.H) / spec.StrideH + 1;
+        int w = (paddedW - spec.Kernel.W) / spec.StrideW + 1;
         require(output.H == h && output.W == w, $"output {Format(output)} does not match the window arithmetic ({h}x{w})");
     }
 
