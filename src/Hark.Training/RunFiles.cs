@@ -56,6 +56,12 @@ public sealed record TrainingMetrics
 
     /// <summary>Test confusion counts, [true label][predicted label]; null without a test split.</summary>
     public int[][]? TestConfusion { get; init; }
+
+    /// <summary>Test accuracy of the int8 package (model.hark); null without a test split or before packaging.</summary>
+    public double? Int8TestAccuracy { get; init; }
+
+    /// <summary>Fraction of test (else validation) clips where the int8 and float models pick the same label.</summary>
+    public double? Int8Top1Agreement { get; init; }
 }
 
 /// <summary>The front end's own strict JSON, embedded as an object in run files.</summary>

@@ -43,6 +43,9 @@ public sealed class TrainedModel : IKeywordClassifier
 
     public string ModelName => Config.Model;
 
+    /// <summary>The network itself (eval mode), for conversion to the int8 graph.</summary>
+    internal KwsModel Network => _model;
+
     /// <summary>Floats per clip: frames x features per frame.</summary>
     public int FeatureLength => Config.Frames * Config.FeaturesPerFrame;
 

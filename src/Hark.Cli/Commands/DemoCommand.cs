@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Hark.Curation;
 using Hark.Datasets;
+using Hark.Engine;
 using Hark.Evaluation;
 using Hark.Features;
 using Hark.Synthesis;
@@ -109,17 +110,24 @@ public sealed class DemoCommand : Command<DemoSettings>
         var options = new TrainingOptions { Model = "dscnn-s", Epochs = settings.Epochs, Seed = settings.Seed };
         var metrics = Stage(stages, "train", () => TrainCommand.TrainWithProgress("training", runDir, report =>
             Trainer.Train(data, curatedDir, FrontEndConfig.Default, options, runDir, report, cancellationToken)));
+        metrics = Stage(stages, "quantize to int8", () => TrainCommand.PackageInt8(runDir, data, curatedDir, metrics));
 
-        EvaluationReport? real = null;
+        EvaluationReport? real = null, realInt8 = null;
         string? realDir = FindRealData(settings.RealData);
         if (realDir is not null)
         {
+            var clips = DatasetScanner.Scan(realDir).Clips;
             real = Stage(stages, "score on real speech", () =>
             {
                 using IKeywordClassifier model = TrainedModel.Load(runDir);
-                var clips = DatasetScanner.Scan(realDir).Clips;
-                return Ui.WithProgress("scoring real speech", p => Evaluator.Run(model, clips, ProtocolKind.Model, p, cancellationToken));
+                return Ui.WithProgress("scoring real speech (float)", p => Evaluator.Run(model, clips, ProtocolKind.Model, p, cancellationToken));
             });
+            if (metrics.Int8TestAccuracy is not null)
+                realInt8 = Stage(stages, "score on real speech, int8", () =>
+                {
+                    using IKeywordClassifier model = Int8Engine.Load(runDir);
+                    return Ui.WithProgress("scoring real speech (int8)", p => Evaluator.Run(model, clips, ProtocolKind.Model, p, cancellationToken));
+                });
         }
 
         var config = RunFiles.ReadJson<RunConfig>(Path.Combine(runDir, RunConfig.FileName));
@@ -137,13 +145,18 @@ public sealed class DemoCommand : Command<DemoSettings>
             parameters = config.Parameters,
             macs = config.Macs,
             synthetic_test_accuracy = metrics.TestAccuracy,
-            real_speech = real is null ? null : new { data = realDir, real.Accuracy, real.Clips, per_class = real.PerClass },
+            synthetic_test_accuracy_int8 = metrics.Int8TestAccuracy,
+            package = metrics.Int8TestAccuracy is null ? null : Path.Combine(runDir, ModelPackage.FileName),
+            real_speech = real is null ? null : new
+            {
+                data = realDir, real.Accuracy, accuracy_int8 = realInt8?.Accuracy, real.Clips, per_class = real.PerClass,
+            },
             stages = stages.Select(s => new { s.Stage, s.Seconds }),
             total_seconds = total.Elapsed.TotalSeconds,
         };
         RunFiles.WriteJson(Path.Combine(root, Marker), summary);
         if (settings.Json) Ui.WriteJson(summary);
-        else WriteSummary(root, runDir, config, metrics, real, realDir, stages, total.Elapsed.TotalSeconds);
+        else WriteSummary(root, runDir, config, metrics, real, realInt8, stages, total.Elapsed.TotalSeconds);
         return CliRunner.Ok;
     }
 
@@ -178,16 +191,18 @@ public sealed class DemoCommand : Command<DemoSettings>
         return null;
     }
 
+    private static string Percent(double? fraction) => fraction is { } f ? $"{f:P1}" : "n/a";
+
     private static void WriteSummary(string root, string runDir, RunConfig config, TrainingMetrics metrics,
-        EvaluationReport? real, string? realDir, List<(string Stage, double Seconds)> stages, double totalSeconds)
+        EvaluationReport? real, EvaluationReport? realInt8, List<(string Stage, double Seconds)> stages, double totalSeconds)
     {
         var table = new Table().Title("[bold]Hark demo[/]").AddColumns("", "");
         table.AddRow("task", Markup.Escape(string.Join(", ", metrics.Labels)));
         table.AddRow("model", $"{config.Model}: {config.Parameters:N0} parameters, {config.Macs / 1e6:F2} M MACs");
-        table.AddRow("accuracy, held-out synthetic voices", metrics.TestAccuracy is { } t ? $"{t:P1}" : "n/a");
+        table.AddRow("accuracy, held-out synthetic voices", $"float {Percent(metrics.TestAccuracy)}, int8 {Percent(metrics.Int8TestAccuracy)}");
         if (real is not null)
         {
-            table.AddRow($"accuracy, real speech ({real.Clips} clips)", $"{real.Accuracy:P1}");
+            table.AddRow($"accuracy, real speech ({real.Clips} clips)", $"float {Percent(real.Accuracy)}, int8 {Percent(realInt8?.Accuracy)}");
             foreach (var c in real.PerClass)
                 table.AddRow($"  {Markup.Escape(c.Label)}", $"recall {c.Recall:P1}, precision {c.Precision:P1}");
         }
@@ -197,7 +212,7 @@ public sealed class DemoCommand : Command<DemoSettings>
         }
         table.AddRow("time", string.Join(", ", stages.Select(s => $"{s.Stage} {s.Seconds:F0} s")) + $"; total {totalSeconds:F0} s");
         table.AddRow("datasets", Markup.Escape(root));
-        table.AddRow("model run", Markup.Escape(runDir) + " (curves.png, confusion.png, metrics.json)");
+        table.AddRow("model run", Markup.Escape(runDir) + " (model.hark, curves.png, confusion.png, metrics.json)");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"Next: [bold]./hark eval --model {Markup.Escape(runDir)} --data DIR[/] on your own recordings.");
     }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Hark.Cli.Plots;
 using Hark.Datasets;
+using Hark.Engine;
 using Hark.Evaluation;
 using Hark.Training;
 using Spectre.Console;
@@ -30,6 +31,11 @@ public sealed class EvalSettings : JsonSettings
                  "all, train, validation or test. Use test on a folder that also fed training to score only held-out speakers.")]
     public SplitChoice Split { get; init; } = SplitChoice.Auto;
 
+    [CommandOption("--int8")]
+    [Description("Score the int8 model (RUN/model.hark) on the reference int8 engine, as it will run on the device. " +
+                 "Needs no TorchSharp.")]
+    public bool Int8 { get; init; }
+
     [CommandOption("--png <PATH>")]
     [Description("Where to draw the confusion matrix. Default ./eval-confusion.png.")]
     public string Png { get; init; } = "eval-confusion.png";
@@ -57,7 +63,7 @@ public sealed class EvalCommand : Command<EvalSettings>
     public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)
     {
         var clips = SelectClips(settings.Data, settings.Split, out string splitUsed);
-        using IKeywordClassifier model = TrainedModel.Load(settings.Model!);
+        using IKeywordClassifier model = settings.Int8 ? Int8Engine.Load(settings.Model!) : LoadFloat(settings.Model!);
         var report = Ui.WithProgress("evaluating", progress =>
             Evaluator.Run(model, clips, settings.ProtocolKind, progress, cancellationToken));
         TrainingPlots.SaveConfusion(report.Labels, report.Confusion, settings.Png);
@@ -70,6 +76,7 @@ public sealed class EvalCommand : Command<EvalSettings>
                 data = settings.Data.Select(Path.GetFullPath).ToArray(),
                 protocol = settings.ProtocolKind.ToString().ToLowerInvariant(),
                 split = splitUsed,
+                int8 = settings.Int8,
                 report.Accuracy,
                 report.Labels,
                 report.Confusion,
@@ -82,10 +89,14 @@ public sealed class EvalCommand : Command<EvalSettings>
         }
         else
         {
-            WriteTables(report, splitUsed, settings.Png);
+            WriteTables(report, splitUsed, settings.Int8, settings.Png);
         }
         return CliRunner.Ok;
     }
+
+    // Kept out of Execute so that --int8 never loads the TorchSharp assemblies.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static IKeywordClassifier LoadFloat(string run) => TrainedModel.Load(run);
 
     /// <summary>
     /// Scanning with re-splitting on means a folder that curation split by salted speaker hash is split the same
@@ -110,10 +121,10 @@ public sealed class EvalCommand : Command<EvalSettings>
         return selected;
     }
 
-    private static void WriteTables(EvaluationReport report, string split, string png)
+    private static void WriteTables(EvaluationReport report, string split, bool int8, string png)
     {
         var console = AnsiConsole.Console;
-        console.MarkupLine($"[bold]accuracy {report.Accuracy:P2}[/] on {report.Clips} clips " +
+        console.MarkupLine($"[bold]{(int8 ? "int8" : "float")} accuracy {report.Accuracy:P2}[/] on {report.Clips} clips " +
                            $"({report.Protocol.ToString().ToLowerInvariant()} protocol, {split} split)");
         var classes = new Table().AddColumns("label", "precision", "recall", "clips");
         foreach (var c in report.PerClass)

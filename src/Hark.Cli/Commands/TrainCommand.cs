@@ -20,7 +20,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     private static readonly string[] RunFileNames =
     [
         RunConfig.FileName, RunFiles.WeightsFile, RunFiles.CheckpointFile, TrainingMetrics.FileName,
-        TrainingPlots.CurvesFile, TrainingPlots.ConfusionFile,
+        TrainingPlots.CurvesFile, TrainingPlots.ConfusionFile, Hark.Engine.ModelPackage.FileName,
     ];
 
     public sealed class Settings : JsonSettings
@@ -118,6 +118,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             ? TrainWithProgress("resuming", runDir, report => Trainer.Resume(data, dataDir, runDir, settings.Epochs, report, cancellationToken))
             : TrainWithProgress("training", runDir, report =>
                 Trainer.Train(data, dataDir, ResolveFrontEnd(settings.Preset), settings.ToOptions(), runDir, report, cancellationToken));
+        metrics = PackageInt8(runDir, data, dataDir, metrics);
         double wall = clock.Elapsed.TotalSeconds;
         double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var config = RunFiles.ReadJson<RunConfig>(Path.Combine(runDir, RunConfig.FileName));
@@ -134,6 +135,25 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             TrainingPlots.SaveConfusion(metrics.Labels, metrics.TestConfusion, Path.Combine(runDir, TrainingPlots.ConfusionFile));
         return metrics;
     }
+
+    /// <summary>
+    /// Quantizes a finished run into <c>model.hark</c> (the int8 model every deployment is checked against) and
+    /// records its accuracy beside the float model's.
+    /// </summary>
+    internal static TrainingMetrics PackageInt8(string runDir, ITrainingData data, string dataDir, TrainingMetrics metrics)
+    {
+        string modelName = RunFiles.ReadJson<RunConfig>(Path.Combine(runDir, RunConfig.FileName)).Model;
+        if (!GraphExtractor.Supports(modelName))
+        {
+            Ui.Err.MarkupLine($"[yellow]no int8 package: {Markup.Escape(modelName)} cannot be converted to int8 yet[/]");
+            return metrics;
+        }
+        var package = Ui.WithProgress("int8 package", _ => ModelPackager.Build(runDir, data, dataDir));
+        Ui.Err.MarkupLine($"[grey]int8 package {Markup.Escape(package.PackagePath)}: test accuracy float {Percent(package.FloatTestAccuracy)}, int8 {Percent(package.Int8TestAccuracy)}, top-1 agreement {100 * package.Top1Agreement:F1}%[/]");
+        return metrics with { Int8TestAccuracy = package.Int8TestAccuracy, Int8Top1Agreement = package.Top1Agreement };
+    }
+
+    private static string Percent(double? fraction) => fraction is { } f ? $"{100 * f:F2}%" : "n/a";
 
     internal static FrontEndConfig ResolveFrontEnd(string? preset) =>
         preset is null or "default" ? FrontEndConfig.Default : FrontEndConfig.Preset(preset);
@@ -181,6 +201,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 metrics.BestEpoch,
                 metrics.BestValidationAccuracy,
                 metrics.TestAccuracy,
+                metrics.Int8TestAccuracy,
                 metrics.StoppedEarly,
                 WallSeconds = wall,
                 CpuSeconds = cpu,
@@ -193,6 +214,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         table.AddRow("epochs", $"{metrics.History.Count}{(metrics.StoppedEarly ? " (stopped early)" : "")}, kept epoch {metrics.BestEpoch}");
         table.AddRow("validation accuracy", $"{100 * metrics.BestValidationAccuracy:F2}%");
         table.AddRow("test accuracy", metrics.TestAccuracy is { } t ? $"{100 * t:F2}%" : "no test split");
+        table.AddRow("int8 test accuracy", metrics.Int8TestAccuracy is { } q ? $"{100 * q:F2}% (model.hark)" : "no test split");
         if (last is not null) table.AddRow("last epoch", $"train loss {last.TrainLoss:F4}, validation loss {last.ValidationLoss:F4}");
         table.AddRow("time", $"{wall:F1} s wall, {cpu:F1} s CPU");
         table.AddRow("run", Markup.Escape(Path.GetFullPath(runDir)));
