@@ -28,6 +28,7 @@ public class DemoCommandTests
         Assert.InRange(root.GetProperty("synthetic_test_accuracy").GetDouble(), 0, 1);
         Assert.Equal(real, root.TryGetProperty("real_speech", out var realSpeech));
         if (real) Assert.InRange(realSpeech.GetProperty("clips").GetInt32(), 1000, 5000);
+        Assert.InRange(root.GetProperty("synthetic_test_accuracy_int8").GetDouble(), 0, 1);
         foreach (string file in new[] { "run/model.json", "run/weights.dat", "run/metrics.json", "run/curves.png",
                                         "curated/curation.json", "demo.json" })
             Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing");
@@ -47,6 +48,17 @@ public class DemoCommandTests
         double diagonal = Enumerable.Range(0, 4).Sum(i => confusion[i][i]);
         Assert.Equal(diagonal / clips, e.GetProperty("accuracy").GetDouble(), 9);
         Assert.True(new FileInfo(png).Length > 1000);
+
+        // The int8 package scores on the managed engine without loading TorchSharp at all.
+        Assert.True(File.Exists(Path.Combine(output, "run", "model.hark")));
+        var int8 = HarkCli.Run(["eval", "--model", Path.Combine(output, "run"), "--data", Path.Combine(output, "curated"),
+                                "--int8", "--json", "--png", png],
+                               environment: new Dictionary<string, string> { ["HARK_TRACE_ASSEMBLIES"] = "1" });
+        Assert.True(int8.ExitCode == 0, int8.Stderr);
+        using var int8Report = JsonDocument.Parse(int8.Stdout);
+        Assert.True(int8Report.RootElement.GetProperty("int8").GetBoolean());
+        Assert.Equal(clips, int8Report.RootElement.GetProperty("clips").GetInt32());
+        Assert.DoesNotContain("TorchSharp", int8.Stderr);
 
         var sc12 = HarkCli.Run("eval", "--model", Path.Combine(output, "run"), "--data", Path.Combine(output, "curated"),
                                "--protocol", "sc12", "--png", png);
