@@ -5,7 +5,7 @@ namespace Hark.Export.Onnx;
 /// <summary>The float graph as plain ONNX float ops (see <see cref="OnnxExporter.Float"/>).</summary>
 internal sealed class FloatOnnx(FloatGraph graph)
 {
-    private readonly OnnxGraphBuilder _b = new();
+    private readonly OnnxGraphBuilder _b = new(OnnxExporter.InputName, OnnxExporter.OutputName);
     private readonly string[] _values = new string[graph.Tensors.Count];
 
     public byte[] Build(IReadOnlyDictionary<string, string> metadata)

@@ -62,7 +62,7 @@ internal static class NchwLayout
     public static string Reshape(OnnxGraphBuilder b, string value, Dims to, string name)
     {
         string nhwc = b.Node("Transpose", [value], name + "/nhwc", ("perm", new long[] { 0, 2, 3, 1 }));
-        string reshaped = b.Node("Reshape", [nhwc, b.Constant(name + "/shape", [4], [to.N, to.H, to.W, to.C])], name + "/reshape");
+        string reshaped = b.Node("Reshape", [nhwc, b.Constant(name + "/shape", [4], [(long)to.N, to.H, to.W, to.C])], name + "/reshape");
         return b.Node("Transpose", [reshaped], name, ("perm", new long[] { 0, 3, 1, 2 }));
     }
 
@@ -83,7 +83,7 @@ internal static class NchwLayout
     public static string Input(OnnxGraphBuilder b, string input, Dims shape, string name) =>
         shape.C == 1
             ? b.Node("Reshape", [input, b.Constant(name + "/shape", [4], Shape(shape))], name)
-            : b.Node("Transpose", [b.Node("Reshape", [input, b.Constant(name + "/shape", [4], [shape.N, shape.H, shape.W, shape.C])], name + "/nhwc")],
+            : b.Node("Transpose", [b.Node("Reshape", [input, b.Constant(name + "/shape", [4], [(long)shape.N, shape.H, shape.W, shape.C])], name + "/nhwc")],
                 name, ("perm", new long[] { 0, 3, 1, 2 }));
 
     public static long[] InputShape(Dims shape) => shape.C == 1 ? [1, shape.H, shape.W] : [1, shape.H, shape.W, shape.C];

@@ -23,7 +23,10 @@ internal sealed class OnnxGraphBuilder
     public const long IrVersion = 8, Opset = 13;
 
     private readonly List<ProtoWriter> _nodes = [], _initializers = [], _inputs = [], _outputs = [];
-    private readonly HashSet<string> _names = [];
+    private readonly HashSet<string> _names;
+
+    /// <param name="reserved">Names kept for the graph's input and outputs, so no internal value takes them.</param>
+    public OnnxGraphBuilder(params string[] reserved) => _names = [.. reserved];
 
     public string Unique(string name)
     {
@@ -32,9 +35,11 @@ internal sealed class OnnxGraphBuilder
         return candidate;
     }
 
-    public string Node(string opType, IReadOnlyList<string> inputs, string outputName, params OnnxAttribute[] attributes)
+    public string Node(string opType, IReadOnlyList<string> inputs, string outputName, params OnnxAttribute[] attributes) =>
+        NodeNamed(opType, inputs, Unique(outputName), attributes);
+
+    private string NodeNamed(string opType, IReadOnlyList<string> inputs, string output, params OnnxAttribute[] attributes)
     {
-        string output = Unique(outputName);
         var node = new ProtoWriter();
         foreach (string input in inputs) node.String(1, input);
         node.String(2, output).String(3, output).String(4, opType);
@@ -68,19 +73,16 @@ internal sealed class OnnxGraphBuilder
         return unique;
     }
 
+    /// <summary>Declares a graph input under a name reserved at construction.</summary>
     public string Input(string name, OnnxType type, long[] shape)
     {
-        string unique = Unique(name);
-        _inputs.Add(ValueInfo(unique, type, shape));
-        return unique;
+        _inputs.Add(ValueInfo(name, type, shape));
+        return name;
     }
 
-    /// <summary>Declares <paramref name="value"/> a graph output, renamed to <paramref name="name"/> through an Identity.</summary>
-    public void Output(string value, string name, OnnxType type, long[] shape)
-    {
-        string output = Node("Identity", [value], name);
-        _outputs.Add(ValueInfo(output, type, shape));
-    }
+    /// <summary>Declares <paramref name="value"/> a graph output under a name reserved at construction (through an Identity).</summary>
+    public void Output(string value, string name, OnnxType type, long[] shape) =>
+        _outputs.Add(ValueInfo(NodeNamed("Identity", [value], name), type, shape));
 
     private static ProtoWriter ValueInfo(string name, OnnxType type, long[] shape)
     {

@@ -10,7 +10,7 @@ namespace Hark.Export.Onnx;
 /// </summary>
 internal sealed class QdqOnnx(QuantizedGraph graph)
 {
-    private readonly OnnxGraphBuilder _b = new();
+    private readonly OnnxGraphBuilder _b = new(OnnxExporter.InputName, OnnxExporter.OutputName);
     private readonly string[] _values = new string[graph.Tensors.Count];
     private readonly (string Scale, string ZeroPoint)?[] _quantization = new (string, string)?[graph.Tensors.Count];
 
