@@ -6,6 +6,7 @@ using Hark.Quantization;
 using Hark.Tests;
 using Hark.Training.Models;
 using Microsoft.ML.OnnxRuntime;
+using TorchSharp;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Xunit.Abstractions;
 
@@ -97,10 +98,15 @@ public class OnnxExportTests(ITestOutputHelper output)
     {
         var frontEnd = new FrontEnd(FrontEndConfig.Default);
         var clips = RealFeatures(frontEnd, perWord);
-        using var model = GraphExtractorTests.ModelWithRandomNormalization(name, frontEnd.FramesPerClip, frontEnd.FeaturesPerFrame, 6, seed);
+        // A briefly trained model: random weights give nearly the same output for every clip, which would make the
+        // comparison cover a handful of probability vectors only.
+        Native.TorchRuntime.EnsureLoadable();
+        torch.manual_seed(seed);
+        using var model = ModelZoo.Create(name, frontEnd.FramesPerClip, frontEnd.FeaturesPerFrame, Words.Length);
+        TrainBriefly(model, clips, perWord);
         var floatGraph = GraphExtractor.Extract(model);
         var graph = Quantizer.Quantize(floatGraph, Quantizer.Calibrate(floatGraph, clips.Where((_, i) => i % 2 == 0), 0.99));
-        var engine = new Int8Engine(graph, FrontEndConfig.Default, Labels(6));
+        var engine = new Int8Engine(graph, FrontEndConfig.Default, Labels(Words.Length));
         var inputs = clips.Select(c =>
         {
             var q = new sbyte[c.Length];
@@ -108,6 +114,23 @@ public class OnnxExportTests(ITestOutputHelper output)
             return q;
         }).ToList();
         return (graph, engine, inputs);
+    }
+
+    /// <summary>Full-batch Adam on the clips (grouped by word, <paramref name="perWord"/> each); leaves the model in eval mode.</summary>
+    private static void TrainBriefly(KwsModel model, List<float[]> clips, int perWord)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = torch.tensor(clips.SelectMany(c => c).ToArray(), [clips.Count, model.Frames, model.FeaturesPerFrame]);
+        var y = torch.tensor(Enumerable.Range(0, clips.Count).Select(i => (long)(i / perWord)).ToArray());
+        using var optimizer = torch.optim.Adam(model.parameters(), 0.01);
+        model.train();
+        for (int step = 0; step < 30; step++)
+        {
+            optimizer.zero_grad();
+            torch.nn.functional.cross_entropy(model.forward(x), y).backward();
+            optimizer.step();
+        }
+        model.eval();
     }
 
     [SkippableTheory]
@@ -159,7 +182,7 @@ public class OnnxExportTests(ITestOutputHelper output)
         output.WriteLine($"{name}: QDQ in ONNX Runtime vs engine on {inputs.Count} real clips: identical outputs {equalClips}/{inputs.Count}, " +
                          $"identical values {equalValues}/{values}, same top-1 {sameTop}/{inputs.Count}, max |diff| {worst} steps of 1/256");
         Assert.True(worst <= 8, $"max difference {worst} steps");
-        Assert.True(sameTop >= 0.9 * inputs.Count, $"top-1 agreement {sameTop}/{inputs.Count}");
+        Assert.True(sameTop >= 0.95 * inputs.Count, $"top-1 agreement {sameTop}/{inputs.Count}");
     }
 
     private static int ArgMax(sbyte[] values)
