@@ -16,8 +16,9 @@ namespace Hark.Export.Onnx;
 /// <para>The softmax uses two 256-entry tables indexed by <c>x - max</c> (the fixed-point exp and its rescaled
 /// summand, computed with the engine's own code) and spells out TFLite's reciprocal (leading zeros by comparison
 /// with powers of two, three Newton-Raphson steps with saturating shifts).</para>
-/// <para>Intermediate int32 wrap-around, which C# and C perform and these int64 ops do not, happens only for
-/// accumulators beyond 2^31, which the 2^24 check rules out.</para>
+/// <para>C# and C wrap int32 intermediates; these int64 ops do not. The 2^24 check keeps accumulators far from that;
+/// only a bias near the int32 limits, or a requantization multiplier above 1 on a huge sum, could still wrap there
+/// and not here (the quantizer's calibrated scales give neither).</para>
 /// </remarks>
 internal sealed class IntegerExactOnnx(QuantizedGraph graph)
 {

@@ -5,8 +5,8 @@ namespace Hark.Export.Onnx;
 /// <summary>ONNX TensorProto.DataType values used by the exporters.</summary>
 internal enum OnnxType { Float = 1, Int8 = 3, Int32 = 6, Int64 = 7 }
 
-/// <summary>One node attribute: an int, a list of ints, or a float.</summary>
-internal readonly record struct OnnxAttribute(string Name, long? Int = null, long[]? Ints = null, float? Float = null)
+/// <summary>One node attribute: an int or a list of ints (all the exported ops need).</summary>
+internal readonly record struct OnnxAttribute(string Name, long? Int = null, long[]? Ints = null)
 {
     public static implicit operator OnnxAttribute((string Name, long Value) a) => new(a.Name, Int: a.Value);
     public static implicit operator OnnxAttribute((string Name, long[] Values) a) => new(a.Name, Ints: a.Values);
@@ -48,7 +48,6 @@ internal sealed class OnnxGraphBuilder
             var attribute = new ProtoWriter().String(1, a.Name);
             if (a.Int is { } i) attribute.Int64(3, i).Int64(20, 2);
             else if (a.Ints is { } ints) attribute.PackedInt64(8, ints).Int64(20, 7);
-            else if (a.Float is { } f) attribute.Float(2, f).Int64(20, 1);
             node.Message(5, attribute);
         }
         _nodes.Add(node);

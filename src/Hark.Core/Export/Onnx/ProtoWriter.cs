@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 
 namespace Hark.Export.Onnx;
@@ -12,7 +11,7 @@ internal sealed class ProtoWriter
 {
     private readonly MemoryStream _buffer = new();
 
-    private const int VarintType = 0, LengthDelimitedType = 2, Fixed32Type = 5;
+    private const int VarintType = 0, LengthDelimitedType = 2;
 
     public byte[] ToArray() => _buffer.ToArray();
 
@@ -20,15 +19,6 @@ internal sealed class ProtoWriter
     {
         Tag(field, VarintType);
         Varint(unchecked((ulong)value));
-        return this;
-    }
-
-    public ProtoWriter Float(int field, float value)
-    {
-        Tag(field, Fixed32Type);
-        Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteSingleLittleEndian(bytes, value);
-        _buffer.Write(bytes);
         return this;
     }
 
