@@ -236,7 +236,7 @@ public static class Int8Kernels
     /// <summary>Longest softmax row the fixed-point arithmetic is guaranteed to handle.</summary>
     public const int MaxSoftmaxRow = 256;
 
-    private static int ExpOfDiff(int diff, in SoftmaxParams p)
+    internal static int ExpOfDiff(int diff, in SoftmaxParams p)
     {
         int rescaled = QuantMath.MultiplyByQuantizedMultiplierGreaterThanOne(diff, p.InputMultiplier, p.InputLeftShift);
         return FixedPoint.ExpOnNegativeValues(rescaled, SoftmaxParams.ScaledDiffIntegerBits);
