@@ -34,5 +34,7 @@ public static class Program
             .WithDescription("Train a keyword model on a curated dataset (TorchSharp, CPU).");
         config.AddCommand<EvalCommand>("eval")
             .WithDescription("Evaluate a trained model on any dataset: accuracy, per-class precision/recall, confusion.");
+        config.AddCommand<ExportCommand>("export")
+            .WithDescription("Export a trained model (ONNX) and report its parameters, MACs, int8 weight and activation bytes.");
     }
 }

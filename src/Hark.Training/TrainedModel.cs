@@ -46,6 +46,9 @@ public sealed class TrainedModel : IKeywordClassifier
     /// <summary>The network itself (eval mode), for conversion to the int8 graph.</summary>
     internal KwsModel Network => _model;
 
+    /// <summary>The deployable float graph (batch norm folded, ReLU fused, NHWC) that quantization and export start from.</summary>
+    public Engine.FloatGraph ToFloatGraph() => GraphExtractor.Extract(_model);
+
     /// <summary>Floats per clip: frames x features per frame.</summary>
     public int FeatureLength => Config.Frames * Config.FeaturesPerFrame;
 

@@ -2,7 +2,7 @@ namespace Hark.Tests.Cli;
 
 public class CommandLineTests
 {
-    public static TheoryData<string> Commands => new() { "demo", "synth", "curate", "clips", "show", "train", "eval" };
+    public static TheoryData<string> Commands => new() { "demo", "synth", "curate", "clips", "show", "train", "eval", "export" };
 
     [Theory]
     [MemberData(nameof(Commands))]

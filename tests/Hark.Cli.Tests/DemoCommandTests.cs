@@ -60,6 +60,14 @@ public class DemoCommandTests
         Assert.Equal(clips, int8Report.RootElement.GetProperty("clips").GetInt32());
         Assert.DoesNotContain("TorchSharp", int8.Stderr);
 
+        string exported = Path.Combine(work, "export");
+        var export = HarkCli.Run("export", "--model", Path.Combine(output, "run"), "--format", "onnx", "--out", exported, "--json");
+        Assert.True(export.ExitCode == 0, export.Stderr);
+        using var exportReport = JsonDocument.Parse(export.Stdout);
+        Assert.InRange(exportReport.RootElement.GetProperty("macs").GetInt64(), 2_000_000, 3_000_000);
+        foreach (string name in new[] { "model.onnx", "model.qdq.onnx", "model.int8.onnx" })
+            Assert.True(new FileInfo(Path.Combine(exported, name)).Length > 10_000, $"{name} missing or tiny");
+
         var sc12 = HarkCli.Run("eval", "--model", Path.Combine(output, "run"), "--data", Path.Combine(output, "curated"),
                                "--protocol", "sc12", "--png", png);
         Assert.Equal(1, sc12.ExitCode);
