@@ -1,0 +1,344 @@
+/* hark_frontend.c - Hark feature front end, see hark_frontend.h. Build with -ffp-contract=off. */
+#include "hark_frontend.h"
+
+#include <string.h>
+
+#if !defined(HARK_FRONTEND_SOFT_SQRT) && (defined(__GNUC__) || defined(__clang__)) && defined(__SSE__)
+#include <xmmintrin.h>
+#define HARK_FRONTEND_SSE_SQRT 1
+#elif !defined(HARK_FRONTEND_SOFT_SQRT) && (defined(__GNUC__) || defined(__clang__)) && defined(__ARM_FP) && \
+    (__ARM_FP & 4)
+#define HARK_FRONTEND_VFP_SQRT 1
+#endif
+
+#define HARK_INPUT_SCALE (1.0f / 32768.0f) /* exact: int16 -> [-1, 1) */
+
+static uint32_t float_bits(float x)
+{
+    uint32_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return bits;
+}
+
+static float bits_float(uint32_t bits)
+{
+    float x;
+    memcpy(&x, &bits, sizeof x);
+    return x;
+}
+
+/* ---- log: HarkMath.Log line for line ------------------------------------------------------------------------- */
+
+static float log_normal(uint32_t bits, int32_t exponent_bias)
+{
+    const float sqrt2 = 0x1.6a09e6p+0f, ln2_hi = 0x1.62e4p-1f, ln2_lo = 0x1.7f7d1cp-20f;
+    const float lg1 = 0x1.555554p-1f, lg2 = 0x1.999c26p-2f, lg3 = 0x1.23d3dcp-2f, lg4 = 0x1.f13c4cp-3f;
+    int32_t k = (int32_t)(bits >> 23) - 127 + exponent_bias;
+    float m = bits_float((bits & 0x007FFFFFu) | 0x3F800000u);
+    float f, s, z, r, hfsq, fk, t;
+    if (m > sqrt2) {
+        m = m * 0.5f;
+        k += 1;
+    }
+    f = m - 1.0f;
+    s = f / (2.0f + f);
+    z = s * s;
+    r = lg4 * z;
+    r = lg3 + r;
+    r = r * z;
+    r = lg2 + r;
+    r = r * z;
+    r = lg1 + r;
+    r = r * z;
+    hfsq = 0.5f * f;
+    hfsq = hfsq * f;
+    fk = (float)k;
+    t = hfsq + r;
+    t = s * t;
+    t = t + fk * ln2_lo;
+    t = hfsq - t;
+    t = t - f;
+    return fk * ln2_hi - t;
+}
+
+float hark_frontend_log(float x)
+{
+    const uint32_t bits = float_bits(x);
+    if (bits - 0x00800000u < 0x7F000000u) return log_normal(bits, 0);
+    if (x != x || x < 0.0f) return bits_float(0xFFC00000u);       /* NaN, as .NET's float.NaN */
+    if (x == 0.0f) return bits_float(0xFF800000u);                /* -inf */
+    if (bits == 0x7F800000u) return x;                            /* +inf */
+    return log_normal(float_bits(x * 0x1p23f), -23);              /* subnormal: exact scaling */
+}
+
+/* ---- sqrt ---------------------------------------------------------------------------------------------------- */
+
+#if !defined(HARK_FRONTEND_SSE_SQRT) && !defined(HARK_FRONTEND_VFP_SQRT)
+/* fdlibm e_sqrtf.c: bit by bit, round to nearest even; exact like the IEEE instruction. */
+static float soft_sqrt(float x)
+{
+    uint32_t ix = float_bits(x), q = 0, s = 0, r = 0x01000000u, t;
+    int32_t m;
+    if ((ix & 0x7F800000u) == 0x7F800000u) return x * x + x;     /* inf, NaN */
+    if ((ix & 0x7FFFFFFFu) == 0) return x;                        /* +-0 */
+    if (ix & 0x80000000u) return bits_float(0x7FC00000u);         /* negative */
+    m = (int32_t)(ix >> 23);
+    if (m == 0) {                                                 /* subnormal: normalise */
+        int32_t i = 0;
+        while ((ix & 0x00800000u) == 0) {
+            ix <<= 1;
+            i++;
+        }
+        m -= i - 1;
+    }
+    m -= 127;
+    ix = (ix & 0x007FFFFFu) | 0x00800000u;
+    if (m & 1) ix += ix;
+    m = (m - (m & 1)) / 2; /* floor(m / 2) */
+    ix += ix;
+    while (r != 0) {
+        t = s + r;
+        if (t <= ix) {
+            s = t + r;
+            ix -= t;
+            q += r;
+        }
+        ix += ix;
+        r >>= 1;
+    }
+    if (ix != 0) q += q & 1;
+    ix = (q >> 1) + 0x3F000000u;
+    ix += (uint32_t)m << 23;
+    return bits_float(ix);
+}
+#endif
+
+float hark_frontend_sqrt(float x)
+{
+#if defined(HARK_FRONTEND_SSE_SQRT)
+    return _mm_cvtss_f32(_mm_sqrt_ss(_mm_set_ss(x)));
+#elif defined(HARK_FRONTEND_VFP_SQRT)
+    float r;
+    __asm__("vsqrt.f32 %0, %1" : "=t"(r) : "t"(x));
+    return r;
+#else
+    return soft_sqrt(x);
+#endif
+}
+
+/* ---- one frame ----------------------------------------------------------------------------------------------- */
+
+/* N/2-point complex radix-2 DIT FFT of z[n] = x[2n] + i x[2n+1]. Butterflies of one stage touch disjoint points,
+   so running twiddle-major (j outer) gives the same bits as C#'s block-major loops. */
+static void complex_fft(const hark_frontend_tables *t, const float *x, float *re, float *im)
+{
+    const int32_t m = t->fft_size / 2;
+    int32_t i, half;
+    for (i = 0; i < m; i++) {
+        const int32_t r = 2 * (int32_t)t->bit_reverse[i];
+        re[i] = x[r];
+        im[i] = x[r + 1];
+    }
+    for (half = 1; half < m; half <<= 1) {
+        const int32_t step = m / half, span = 2 * half;
+        int32_t j;
+        for (j = 0; j < half; j++) {
+            const float c = t->fft_cos[j * step], s = t->fft_sin[j * step];
+            int32_t a;
+            for (a = j; a < m; a += span) {
+                const int32_t b = a + half;
+                const float br = re[b], bi = im[b], ar = re[a], ai = im[a];
+                const float tr = c * br + s * bi;
+                const float ti = c * bi - s * br;
+                re[b] = ar - tr;
+                im[b] = ai - ti;
+                re[a] = ar + tr;
+                im[a] = ai + ti;
+            }
+        }
+    }
+}
+
+/* Split of the half-size FFT into X[k] and its power (or magnitude), only for the bins the mel filters use. */
+static void spectrum(const hark_frontend_tables *t, const float *re, const float *im, float *out)
+{
+    const int32_t m = t->fft_size / 2;
+    const int32_t magnitude = t->magnitude;
+    int32_t k = t->spectrum_first, last = t->spectrum_last;
+    if (k == 0) {
+        const float dc = re[0] + im[0];
+        out[0] = magnitude ? hark_frontend_sqrt(dc * dc) : dc * dc;
+        k = 1;
+    }
+    if (last == m) {
+        const float nyquist = re[0] - im[0];
+        out[m] = magnitude ? hark_frontend_sqrt(nyquist * nyquist) : nyquist * nyquist;
+        last = m - 1;
+    }
+    for (; k <= last; k++) {
+        const float zr = re[k], zi = im[k], yr = re[m - k], yi = im[m - k];
+        const float even_r = (zr + yr) * 0.5f, even_i = (zi - yi) * 0.5f;
+        const float odd_r = (zi + yi) * 0.5f, odd_i = (yr - zr) * 0.5f;
+        const float c = t->fft_cos[k], s = t->fft_sin[k];
+        const float xr = even_r + (c * odd_r + s * odd_i);
+        const float xi = even_i + (c * odd_i - s * odd_r);
+        const float power = xr * xr + xi * xi;
+        out[k] = magnitude ? hark_frontend_sqrt(power) : power;
+    }
+}
+
+/* Features of the frame whose first `available` (<= window) samples are given, zeros after them. */
+static void compute_frame(hark_frontend_state *st, const int16_t *samples, int32_t available, int16_t previous,
+                          float *out)
+{
+    const hark_frontend_tables *t = st->tables;
+    const int32_t w = t->window, n = t->fft_size, bands = t->mel_bands;
+    float *x = st->frame, *re = st->work, *im = st->work + n / 2;
+    const float a = t->pre_emphasis, floor_value = t->log_floor;
+    int32_t i, b;
+    for (i = 0; i < available; i++) x[i] = (float)samples[i] * HARK_INPUT_SCALE;
+    for (; i < w; i++) x[i] = 0.0f;
+    if (a != 0.0f) {
+        for (i = w - 1; i > 0; i--) x[i] = x[i] - a * x[i - 1];
+        x[0] = x[0] - a * ((float)previous * HARK_INPUT_SCALE);
+    }
+    for (i = 0; i < w; i++) x[i] = x[i] * t->window_fn[i];
+    for (; i < n; i++) x[i] = 0.0f;
+    complex_fft(t, x, re, im);
+    spectrum(t, re, im, x); /* the samples are no longer needed */
+    for (b = 0; b < bands; b++) {
+        const float *weights = t->mel_weights + t->mel_offset[b];
+        const float *bins = x + t->mel_start[b];
+        const int32_t length = t->mel_length[b];
+        float sum = 0.0f;
+        int32_t j;
+        for (j = 0; j < length; j++) sum = sum + weights[j] * bins[j];
+        st->mel[b] = hark_frontend_log(sum + floor_value);
+    }
+    if (t->output == HARK_FRONTEND_LOG_MEL) {
+        for (b = 0; b < bands; b++) out[b] = st->mel[b];
+    } else {
+        int32_t k;
+        for (k = 0; k < t->features; k++) {
+            const float *row = t->dct + k * bands;
+            float sum = 0.0f;
+            for (b = 0; b < bands; b++) sum = sum + row[b] * st->mel[b];
+            out[k] = sum;
+        }
+    }
+}
+
+/* ---- public API ---------------------------------------------------------------------------------------------- */
+
+static int tables_fit(const hark_frontend_tables *t)
+{
+    const int32_t half = t->fft_size / 2;
+    if (t->window < 1 || t->window > HARK_FRONTEND_WINDOW || t->stride < 1 || t->stride > t->window) return 0;
+    if (t->fft_size < 4 || t->fft_size > HARK_FRONTEND_FFT_SIZE || (t->fft_size & (t->fft_size - 1)) != 0) return 0;
+    if (t->fft_size < t->window || t->clip_samples < t->window) return 0;
+    if (t->mel_bands < 1 || t->mel_bands > HARK_FRONTEND_MEL_BANDS) return 0;
+    if (t->spectrum_first < 0 || t->spectrum_last > half || t->spectrum_first > t->spectrum_last) return 0;
+    if (!t->window_fn || !t->fft_cos || !t->fft_sin || !t->bit_reverse || !t->mel_start || !t->mel_length ||
+        !t->mel_offset || !t->mel_weights)
+        return 0;
+    if (t->output == HARK_FRONTEND_MFCC) return t->dct != 0 && t->features >= 1 && t->features <= t->mel_bands;
+    return t->output == HARK_FRONTEND_LOG_MEL && t->features == t->mel_bands;
+}
+
+hark_frontend_status hark_frontend_init(hark_frontend_state *state, const hark_frontend_tables *tables)
+{
+    if (!state || !tables) return HARK_FRONTEND_ERR_ARG;
+    if (!tables_fit(tables)) return HARK_FRONTEND_ERR_TABLES;
+    state->tables = tables;
+    hark_frontend_reset(state);
+    return HARK_FRONTEND_OK;
+}
+
+void hark_frontend_reset(hark_frontend_state *state)
+{
+    state->pending_count = 0;
+    state->previous = 0;
+    state->consumed = 0;
+}
+
+int32_t hark_frontend_frames_for(const hark_frontend_state *state, int32_t count)
+{
+    const int32_t w = state->tables->window;
+    const int32_t total = state->pending_count + count;
+    return total < w ? 0 : 1 + (total - w) / state->tables->stride;
+}
+
+int32_t hark_frontend_push(hark_frontend_state *state, const int16_t *samples, int32_t count, float *features_out,
+                           int32_t max_frames)
+{
+    const hark_frontend_tables *t;
+    int32_t frames = 0, used = 0;
+    if (!state || !state->tables) return HARK_FRONTEND_ERR_ARG;
+    state->consumed = 0;
+    if (count < 0 || max_frames < 0 || (count > 0 && !samples) || (max_frames > 0 && !features_out))
+        return HARK_FRONTEND_ERR_ARG;
+    t = state->tables;
+    for (;;) {
+        const int32_t room = t->window - state->pending_count; /* samples until the next frame is complete */
+        int32_t take = count - used, i;
+        if (frames == max_frames && take > room - 1) take = room - 1;
+        else if (take > room) take = room;
+        for (i = 0; i < take; i++) state->pending[state->pending_count + i] = samples[used + i];
+        used += take;
+        state->pending_count += take;
+        if (state->pending_count < t->window) break;
+        compute_frame(state, state->pending, t->window, state->previous, features_out + frames * t->features);
+        frames++;
+        /* Keep the overlap with the next frame (stride <= window, so no sample is skipped). */
+        state->previous = state->pending[t->stride - 1];
+        for (i = t->stride; i < t->window; i++) state->pending[i - t->stride] = state->pending[i];
+        state->pending_count -= t->stride;
+    }
+    state->consumed = used;
+    return frames;
+}
+
+int32_t hark_frontend_clip(hark_frontend_state *state, const int16_t *samples, int32_t count, float *features_out)
+{
+    const hark_frontend_tables *t;
+    int32_t frames, f;
+    if (!state || !state->tables || count < 0 || (count > 0 && !samples) || !features_out)
+        return HARK_FRONTEND_ERR_ARG;
+    t = state->tables;
+    if (count > t->clip_samples) count = t->clip_samples;
+    frames = 1 + (t->clip_samples - t->window) / t->stride;
+    for (f = 0; f < frames; f++) {
+        const int32_t start = f * t->stride;
+        int32_t available = count - start;
+        const int16_t previous = start > 0 && start - 1 < count ? samples[start - 1] : 0;
+        if (available < 0) available = 0;
+        if (available > t->window) available = t->window;
+        compute_frame(state, samples + (available > 0 ? start : 0), available, previous,
+                      features_out + f * t->features);
+    }
+    return frames;
+}
+
+/* Round half away from zero without libm: truncation and the fraction are exact below 2^23. */
+static float round_half_away(float v)
+{
+    float whole, fraction;
+    if (!(v > -8388608.0f && v < 8388608.0f)) return v; /* NaN, infinities and large values are already whole */
+    whole = (float)(int32_t)v;
+    fraction = v - whole;
+    if (fraction >= 0.5f) whole = whole + 1.0f;
+    else if (fraction <= -0.5f) whole = whole - 1.0f;
+    return whole;
+}
+
+void hark_frontend_quantize(const float *features, int32_t count, float scale, int32_t zero_point, int8_t *out)
+{
+    int32_t i;
+    for (i = 0; i < count; i++) {
+        const float clamped = round_half_away(features[i] / scale) + (float)zero_point;
+        out[i] = clamped >= 127.0f ? (int8_t)127
+                 : clamped <= -128.0f ? (int8_t)-128
+                 : clamped != clamped ? (int8_t)zero_point
+                                      : (int8_t)(int32_t)clamped;
+    }
+}
