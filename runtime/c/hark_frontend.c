@@ -128,55 +128,105 @@ float hark_frontend_sqrt(float x)
 
 /* ---- one frame ----------------------------------------------------------------------------------------------- */
 
-/* N/2-point complex radix-2 DIT FFT of z[n] = x[2n] + i x[2n+1]. Butterflies of one stage touch disjoint points,
-   so running twiddle-major (j outer) gives the same bits as C#'s block-major loops. */
-static void complex_fft(const hark_frontend_tables *t, const float *x, float *re, float *im)
+/* The radix-2 butterfly on interleaved complex points a and b with twiddle c - i s, exactly as C#'s RealFft. */
+#define HARK_BUTTERFLY(pa, pb, c, s)                   \
+    do {                                               \
+        const float br_ = (pb)[0], bi_ = (pb)[1];      \
+        const float ar_ = (pa)[0], ai_ = (pa)[1];      \
+        const float tr_ = (c) * br_ + (s) * bi_;       \
+        const float ti_ = (c) * bi_ - (s) * br_;       \
+        (pb)[0] = ar_ - tr_;                           \
+        (pb)[1] = ai_ - ti_;                           \
+        (pa)[0] = ar_ + tr_;                           \
+        (pa)[1] = ai_ + ti_;                           \
+    } while (0)
+
+/* The butterfly with the twiddle 1 + 0i (cos 0, sin 0 are exactly 1 and 0 in the tables). 1*b is b and 0*b is a
+   zero, so tr and ti equal br and bi except possibly for the sign of a zero; signs of zeros never reach a result,
+   because every FFT output is squared (+0) before anything else uses it. Same features, four multiplies fewer. */
+#define HARK_BUTTERFLY_ONE(pa, pb)                     \
+    do {                                               \
+        const float br_ = (pb)[0], bi_ = (pb)[1];      \
+        const float ar_ = (pa)[0], ai_ = (pa)[1];      \
+        (pb)[0] = ar_ - br_;                           \
+        (pb)[1] = ai_ - bi_;                           \
+        (pa)[0] = ar_ + br_;                           \
+        (pa)[1] = ai_ + bi_;                           \
+    } while (0)
+
+/* N/2-point complex radix-2 DIT FFT of z[n] = x[2n] + i x[2n+1] into z (interleaved re, im). Butterflies of one stage
+   touch disjoint points, so any order within a stage gives C#'s bits: the gather runs the first two stages on four
+   points in registers (as C# does), later stages run twiddle-major while blocks are many, block-major after. */
+static void complex_fft(const hark_frontend_tables *t, const float *x, float *z)
 {
     const int32_t m = t->fft_size / 2;
-    int32_t i, half;
-    for (i = 0; i < m; i++) {
-        const int32_t r = 2 * (int32_t)t->bit_reverse[i];
-        re[i] = x[r];
-        im[i] = x[r + 1];
+    int32_t i, half = 1;
+    if (m >= 4) {
+        const float c21 = t->fft_cos[m / 2], s21 = t->fft_sin[m / 2]; /* size-4 stage, j = 1 */
+        float *out = z;
+        for (i = 0; i < m; i += 4, out += 8) {
+            const float *p0 = x + 2 * t->bit_reverse[i], *p1 = x + 2 * t->bit_reverse[i + 1];
+            const float *p2 = x + 2 * t->bit_reverse[i + 2], *p3 = x + 2 * t->bit_reverse[i + 3];
+            const float b0r = p0[0] + p1[0], b0i = p0[1] + p1[1], b1r = p0[0] - p1[0], b1i = p0[1] - p1[1];
+            const float b2r = p2[0] + p3[0], b2i = p2[1] + p3[1], b3r = p2[0] - p3[0], b3i = p2[1] - p3[1];
+            const float tr = c21 * b3r + s21 * b3i;
+            const float ti = c21 * b3i - s21 * b3r;
+            out[0] = b0r + b2r;
+            out[1] = b0i + b2i;
+            out[4] = b0r - b2r;
+            out[5] = b0i - b2i;
+            out[2] = b1r + tr;
+            out[3] = b1i + ti;
+            out[6] = b1r - tr;
+            out[7] = b1i - ti;
+        }
+        half = 4;
+    } else {
+        for (i = 0; i < m; i++) {
+            const int32_t r = 2 * (int32_t)t->bit_reverse[i];
+            z[2 * i] = x[r];
+            z[2 * i + 1] = x[r + 1];
+        }
     }
-    for (half = 1; half < m; half <<= 1) {
-        const int32_t step = m / half, span = 2 * half;
-        int32_t j;
-        for (j = 0; j < half; j++) {
-            const float c = t->fft_cos[j * step], s = t->fft_sin[j * step];
-            int32_t a;
-            for (a = j; a < m; a += span) {
-                const int32_t b = a + half;
-                const float br = re[b], bi = im[b], ar = re[a], ai = im[a];
-                const float tr = c * br + s * bi;
-                const float ti = c * bi - s * br;
-                re[b] = ar - tr;
-                im[b] = ai - ti;
-                re[a] = ar + tr;
-                im[a] = ai + ti;
+    for (; half < m; half <<= 1) {
+        const int32_t step = m / half, span = 4 * half; /* span in floats */
+        const int32_t end = 2 * m;
+        int32_t j, a;
+        for (a = 0; a < end; a += span) HARK_BUTTERFLY_ONE(z + a, z + a + 2 * half);
+        if (half * 8 <= m) {
+            for (j = 1; j < half; j++) {
+                const float c = t->fft_cos[j * step], s = t->fft_sin[j * step];
+                for (a = 2 * j; a < end; a += span) HARK_BUTTERFLY(z + a, z + a + 2 * half, c, s);
+            }
+        } else {
+            for (a = 0; a < end; a += span) {
+                const float *cos_j = t->fft_cos + step, *sin_j = t->fft_sin + step;
+                float *pa = z + a + 2, *pb = z + a + 2 + 2 * half;
+                for (j = 1; j < half; j++, pa += 2, pb += 2, cos_j += step, sin_j += step)
+                    HARK_BUTTERFLY(pa, pb, *cos_j, *sin_j);
             }
         }
     }
 }
 
 /* Split of the half-size FFT into X[k] and its power (or magnitude), only for the bins the mel filters use. */
-static void spectrum(const hark_frontend_tables *t, const float *re, const float *im, float *out)
+static void spectrum(const hark_frontend_tables *t, const float *z, float *out)
 {
     const int32_t m = t->fft_size / 2;
     const int32_t magnitude = t->magnitude;
     int32_t k = t->spectrum_first, last = t->spectrum_last;
     if (k == 0) {
-        const float dc = re[0] + im[0];
+        const float dc = z[0] + z[1];
         out[0] = magnitude ? hark_frontend_sqrt(dc * dc) : dc * dc;
         k = 1;
     }
     if (last == m) {
-        const float nyquist = re[0] - im[0];
+        const float nyquist = z[0] - z[1];
         out[m] = magnitude ? hark_frontend_sqrt(nyquist * nyquist) : nyquist * nyquist;
         last = m - 1;
     }
     for (; k <= last; k++) {
-        const float zr = re[k], zi = im[k], yr = re[m - k], yi = im[m - k];
+        const float zr = z[2 * k], zi = z[2 * k + 1], yr = z[2 * (m - k)], yi = z[2 * (m - k) + 1];
         const float even_r = (zr + yr) * 0.5f, even_i = (zi - yi) * 0.5f;
         const float odd_r = (zi + yi) * 0.5f, odd_i = (yr - zr) * 0.5f;
         const float c = t->fft_cos[k], s = t->fft_sin[k];
@@ -193,19 +243,22 @@ static void compute_frame(hark_frontend_state *st, const int16_t *samples, int32
 {
     const hark_frontend_tables *t = st->tables;
     const int32_t w = t->window, n = t->fft_size, bands = t->mel_bands;
-    float *x = st->frame, *re = st->work, *im = st->work + n / 2;
+    float *x = st->frame;
     const float a = t->pre_emphasis, floor_value = t->log_floor;
     int32_t i, b;
-    for (i = 0; i < available; i++) x[i] = (float)samples[i] * HARK_INPUT_SCALE;
-    for (; i < w; i++) x[i] = 0.0f;
     if (a != 0.0f) {
+        for (i = 0; i < available; i++) x[i] = (float)samples[i] * HARK_INPUT_SCALE;
+        for (; i < w; i++) x[i] = 0.0f;
         for (i = w - 1; i > 0; i--) x[i] = x[i] - a * x[i - 1];
         x[0] = x[0] - a * ((float)previous * HARK_INPUT_SCALE);
+        for (i = 0; i < w; i++) x[i] = x[i] * t->window_fn[i];
+    } else { /* the same two roundings per sample, in one pass */
+        for (i = 0; i < available; i++) x[i] = ((float)samples[i] * HARK_INPUT_SCALE) * t->window_fn[i];
+        for (; i < w; i++) x[i] = 0.0f * t->window_fn[i];
     }
-    for (i = 0; i < w; i++) x[i] = x[i] * t->window_fn[i];
-    for (; i < n; i++) x[i] = 0.0f;
-    complex_fft(t, x, re, im);
-    spectrum(t, re, im, x); /* the samples are no longer needed */
+    for (i = w; i < n; i++) x[i] = 0.0f;
+    complex_fft(t, x, st->work);
+    spectrum(t, st->work, x); /* the samples are no longer needed */
     for (b = 0; b < bands; b++) {
         const float *weights = t->mel_weights + t->mel_offset[b];
         const float *bins = x + t->mel_start[b];
@@ -280,10 +333,10 @@ int32_t hark_frontend_push(hark_frontend_state *state, const int16_t *samples, i
     t = state->tables;
     for (;;) {
         const int32_t room = t->window - state->pending_count; /* samples until the next frame is complete */
-        int32_t take = count - used, i;
+        int32_t take = count - used;
         if (frames == max_frames && take > room - 1) take = room - 1;
         else if (take > room) take = room;
-        for (i = 0; i < take; i++) state->pending[state->pending_count + i] = samples[used + i];
+        memcpy(state->pending + state->pending_count, samples + used, (size_t)take * sizeof(int16_t));
         used += take;
         state->pending_count += take;
         if (state->pending_count < t->window) break;
@@ -291,7 +344,7 @@ int32_t hark_frontend_push(hark_frontend_state *state, const int16_t *samples, i
         frames++;
         /* Keep the overlap with the next frame (stride <= window, so no sample is skipped). */
         state->previous = state->pending[t->stride - 1];
-        for (i = t->stride; i < t->window; i++) state->pending[i - t->stride] = state->pending[i];
+        memmove(state->pending, state->pending + t->stride, (size_t)(t->window - t->stride) * sizeof(int16_t));
         state->pending_count -= t->stride;
     }
     state->consumed = used;

@@ -89,7 +89,7 @@ typedef struct {
     int16_t previous;                     /* the sample just before pending[0], 0 at the start */
     int32_t consumed;                     /* samples the last hark_frontend_push took */
     float frame[HARK_FRONTEND_FFT_SIZE];  /* samples, then the spectrum */
-    float work[HARK_FRONTEND_FFT_SIZE];   /* FFT: N/2 real parts, then N/2 imaginary parts */
+    float work[HARK_FRONTEND_FFT_SIZE];   /* FFT: N/2 complex points, interleaved re, im */
     float mel[HARK_FRONTEND_MEL_BANDS];
 } hark_frontend_state;
 
