@@ -108,9 +108,9 @@ int32_t hark_frontend_frames_for(const hark_frontend_state *state, int32_t count
 /* Streams audio. Frame i covers samples [i * stride, i * stride + window) of everything pushed since init/reset and
    is bit-identical to frame i of hark_frontend_clip on the same samples. Writes up to `max_frames` frames of
    `tables->features` floats each to features_out and returns how many. It consumes all `count` samples unless the
-   output fills up: then it stops right after the sample that completed frame max_frames. state->consumed tells how
-   many samples were taken; push the rest (samples + consumed) again. Returns HARK_FRONTEND_ERR_ARG on bad
-   arguments (nothing consumed). */
+   output fills up: then it takes every sample up to, not including, the one that would complete frame
+   max_frames + 1 (so max_frames 0 only buffers). state->consumed tells how many samples were taken; push the rest
+   (samples + consumed) again later. Returns HARK_FRONTEND_ERR_ARG on bad arguments (nothing consumed). */
 int32_t hark_frontend_push(hark_frontend_state *state, const int16_t *samples, int32_t count, float *features_out,
                            int32_t max_frames);
 
