@@ -128,38 +128,62 @@ float hark_frontend_sqrt(float x)
 
 /* ---- one frame ----------------------------------------------------------------------------------------------- */
 
-/* The radix-2 butterfly on interleaved complex points a and b with twiddle c - i s, exactly as C#'s RealFft. */
-#define HARK_BUTTERFLY(pa, pb, c, s)                   \
+/* One radix-2 butterfly on values in registers, twiddle c - i s: the arithmetic of C#'s RealFft.Butterfly. */
+#define HARK_BFLY(ar, ai, br, bi, c, s)                \
     do {                                               \
-        const float br_ = (pb)[0], bi_ = (pb)[1];      \
-        const float ar_ = (pa)[0], ai_ = (pa)[1];      \
-        const float tr_ = (c) * br_ + (s) * bi_;       \
-        const float ti_ = (c) * bi_ - (s) * br_;       \
-        (pb)[0] = ar_ - tr_;                           \
-        (pb)[1] = ai_ - ti_;                           \
-        (pa)[0] = ar_ + tr_;                           \
-        (pa)[1] = ai_ + ti_;                           \
+        const float tr_ = (c) * (br) + (s) * (bi);     \
+        const float ti_ = (c) * (bi) - (s) * (br);     \
+        (br) = (ar) - tr_;                             \
+        (bi) = (ai) - ti_;                             \
+        (ar) = (ar) + tr_;                             \
+        (ai) = (ai) + ti_;                             \
     } while (0)
 
-/* The butterfly with the twiddle 1 + 0i (cos 0, sin 0 are exactly 1 and 0 in the tables). 1*b is b and 0*b is a
+/* The butterfly with the twiddle 1 + 0i (cos 0 and sin 0 are exactly 1 and 0 in the tables). 1*b is b and 0*b is a
    zero, so tr and ti equal br and bi except possibly for the sign of a zero; signs of zeros never reach a result,
-   because every FFT output is squared (+0) before anything else uses it. Same features, four multiplies fewer. */
-#define HARK_BUTTERFLY_ONE(pa, pb)                     \
+   because every FFT output is squared (giving +0) before anything else uses it. Same features, no multiplies. */
+#define HARK_BFLY_ONE(ar, ai, br, bi)                  \
     do {                                               \
-        const float br_ = (pb)[0], bi_ = (pb)[1];      \
-        const float ar_ = (pa)[0], ai_ = (pa)[1];      \
-        (pb)[0] = ar_ - br_;                           \
-        (pb)[1] = ai_ - bi_;                           \
-        (pa)[0] = ar_ + br_;                           \
-        (pa)[1] = ai_ + bi_;                           \
+        const float tr_ = (br), ti_ = (bi);            \
+        (br) = (ar) - tr_;                             \
+        (bi) = (ai) - ti_;                             \
+        (ar) = (ar) + tr_;                             \
+        (ai) = (ai) + ti_;                             \
     } while (0)
 
-/* N/2-point complex radix-2 DIT FFT of z[n] = x[2n] + i x[2n+1] into z (interleaved re, im). Butterflies of one stage
-   touch disjoint points, so any order within a stage gives C#'s bits: the gather runs the first two stages on four
-   points in registers (as C# does), later stages run twiddle-major while blocks are many, block-major after. */
+/* Two radix-2 stages (half sizes h, 2h) on the four points p, p + h, p + 2h, p + 3h (interleaved floats, `q` = 2h
+   floats apart) in registers: stage h pairs (0,1), (2,3) with twiddle w1; stage 2h pairs (0,2) with w2, (1,3) with w3.
+   These butterflies only ever touch these four points, so doing both stages here keeps C#'s bits. */
+static void stage_pair(float *p, int32_t q, float c1, float s1, float c2, float s2, float c3, float s3, int32_t trivial)
+{
+    float x0r = p[0], x0i = p[1], x1r = p[q], x1i = p[q + 1];
+    float x2r = p[2 * q], x2i = p[2 * q + 1], x3r = p[3 * q], x3i = p[3 * q + 1];
+    if (trivial) { /* j = 0: w1 = w2 = 1 */
+        HARK_BFLY_ONE(x0r, x0i, x1r, x1i);
+        HARK_BFLY_ONE(x2r, x2i, x3r, x3i);
+        HARK_BFLY_ONE(x0r, x0i, x2r, x2i);
+    } else {
+        HARK_BFLY(x0r, x0i, x1r, x1i, c1, s1);
+        HARK_BFLY(x2r, x2i, x3r, x3i, c1, s1);
+        HARK_BFLY(x0r, x0i, x2r, x2i, c2, s2);
+    }
+    HARK_BFLY(x1r, x1i, x3r, x3i, c3, s3);
+    p[0] = x0r;
+    p[1] = x0i;
+    p[q] = x1r;
+    p[q + 1] = x1i;
+    p[2 * q] = x2r;
+    p[2 * q + 1] = x2i;
+    p[3 * q] = x3r;
+    p[3 * q + 1] = x3i;
+}
+
+/* N/2-point complex radix-2 DIT FFT of z[n] = x[2n] + i x[2n+1] into z (interleaved re, im), exactly C#'s RealFft
+   stages. Butterflies of one stage touch disjoint points, so their order does not matter; the gather runs the first
+   two stages on four points in registers (as C# does) and later stages go two at a time (stage_pair). */
 static void complex_fft(const hark_frontend_tables *t, const float *x, float *z)
 {
-    const int32_t m = t->fft_size / 2;
+    const int32_t m = t->fft_size / 2, end = 2 * m;
     int32_t i, half = 1;
     if (m >= 4) {
         const float c21 = t->fft_cos[m / 2], s21 = t->fft_sin[m / 2]; /* size-4 stage, j = 1 */
@@ -167,18 +191,20 @@ static void complex_fft(const hark_frontend_tables *t, const float *x, float *z)
         for (i = 0; i < m; i += 4, out += 8) {
             const float *p0 = x + 2 * t->bit_reverse[i], *p1 = x + 2 * t->bit_reverse[i + 1];
             const float *p2 = x + 2 * t->bit_reverse[i + 2], *p3 = x + 2 * t->bit_reverse[i + 3];
-            const float b0r = p0[0] + p1[0], b0i = p0[1] + p1[1], b1r = p0[0] - p1[0], b1i = p0[1] - p1[1];
-            const float b2r = p2[0] + p3[0], b2i = p2[1] + p3[1], b3r = p2[0] - p3[0], b3i = p2[1] - p3[1];
-            const float tr = c21 * b3r + s21 * b3i;
-            const float ti = c21 * b3i - s21 * b3r;
-            out[0] = b0r + b2r;
-            out[1] = b0i + b2i;
-            out[4] = b0r - b2r;
-            out[5] = b0i - b2i;
-            out[2] = b1r + tr;
-            out[3] = b1i + ti;
-            out[6] = b1r - tr;
-            out[7] = b1i - ti;
+            float a0r = p0[0], a0i = p0[1], a1r = p1[0], a1i = p1[1];
+            float a2r = p2[0], a2i = p2[1], a3r = p3[0], a3i = p3[1];
+            HARK_BFLY_ONE(a0r, a0i, a1r, a1i);
+            HARK_BFLY_ONE(a2r, a2i, a3r, a3i);
+            HARK_BFLY_ONE(a0r, a0i, a2r, a2i);
+            HARK_BFLY(a1r, a1i, a3r, a3i, c21, s21);
+            out[0] = a0r;
+            out[1] = a0i;
+            out[2] = a1r;
+            out[3] = a1i;
+            out[4] = a2r;
+            out[5] = a2i;
+            out[6] = a3r;
+            out[7] = a3i;
         }
         half = 4;
     } else {
@@ -188,23 +214,25 @@ static void complex_fft(const hark_frontend_tables *t, const float *x, float *z)
             z[2 * i + 1] = x[r + 1];
         }
     }
-    for (; half < m; half <<= 1) {
-        const int32_t step = m / half, span = 4 * half; /* span in floats */
-        const int32_t end = 2 * m;
+    for (; 2 * half < m; half <<= 2) {
+        const int32_t step = m / half, step2 = step / 2, q = 2 * half, span = 8 * half;
         int32_t j, a;
-        for (a = 0; a < end; a += span) HARK_BUTTERFLY_ONE(z + a, z + a + 2 * half);
-        if (half * 8 <= m) {
-            for (j = 1; j < half; j++) {
-                const float c = t->fft_cos[j * step], s = t->fft_sin[j * step];
-                for (a = 2 * j; a < end; a += span) HARK_BUTTERFLY(z + a, z + a + 2 * half, c, s);
-            }
-        } else {
-            for (a = 0; a < end; a += span) {
-                const float *cos_j = t->fft_cos + step, *sin_j = t->fft_sin + step;
-                float *pa = z + a + 2, *pb = z + a + 2 + 2 * half;
-                for (j = 1; j < half; j++, pa += 2, pb += 2, cos_j += step, sin_j += step)
-                    HARK_BUTTERFLY(pa, pb, *cos_j, *sin_j);
-            }
+        for (j = 0; j < half; j++) {
+            const float c1 = t->fft_cos[j * step], s1 = t->fft_sin[j * step];
+            const float c2 = t->fft_cos[j * step2], s2 = t->fft_sin[j * step2];
+            const float c3 = t->fft_cos[(j + half) * step2], s3 = t->fft_sin[(j + half) * step2];
+            for (a = 2 * j; a < end; a += span) stage_pair(z + a, q, c1, s1, c2, s2, c3, s3, j == 0);
+        }
+    }
+    if (half < m) { /* an odd number of stages: the last one alone */
+        const int32_t step = m / half; /* 2: this stage is one block of all m points */
+        int32_t j;
+        float *pa = z, *pb = z + 2 * half;
+        HARK_BFLY_ONE(pa[0], pa[1], pb[0], pb[1]);
+        for (j = 1; j < half; j++) {
+            pa += 2;
+            pb += 2;
+            HARK_BFLY(pa[0], pa[1], pb[0], pb[1], t->fft_cos[j * step], t->fft_sin[j * step]);
         }
     }
 }
