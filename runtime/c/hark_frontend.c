@@ -1,7 +1,19 @@
-/* hark_frontend.c - Hark feature front end, see hark_frontend.h. Build with -ffp-contract=off. */
+/* hark_frontend.c - Hark feature front end, see hark_frontend.h. */
 #include "hark_frontend.h"
 
+#include <float.h>
 #include <string.h>
+
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD > 0
+#error "hark_frontend needs float arithmetic in float precision (FLT_EVAL_METHOD 0): on x86 build with SSE"
+#endif
+/* No fused multiply-add, whatever the build's flags: firmware projects often compile in GNU mode (-std=gnu11),
+   where GCC contracts a*b+c into vfma and the last bits would differ from C#. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
 
 #if !defined(HARK_FRONTEND_SOFT_SQRT) && (defined(__GNUC__) || defined(__clang__)) && defined(__SSE__)
 #include <xmmintrin.h>

@@ -26,20 +26,21 @@
      HARK_FRONTEND_CLIP_SAMPLES  samples in one model input clip (16000); frames per clip HARK_FRONTEND_CLIP_FRAMES
      The state's buffers are sized from these, so they are the largest tables hark_frontend_init accepts.
 
-   COMPUTATION (per frame, float32, no fused multiply-add: build with -ffp-contract=off, or the last bits differ)
+   COMPUTATION (per frame, float32, no fused multiply-add: hark_frontend.c turns contraction off itself with a pragma
+   for GCC and clang; other compilers need their -ffp-contract=off. Needs FLT_EVAL_METHOD 0: SSE on x86, ARM FPUs)
      x[n] = sample * 2^-15; pre-emphasis x[n] -= a x[n-1] from the last sample down (only if a != 0, x[-1] is the
      sample before the frame, 0 at the start); x[n] *= w[n]; zero to N; N-point real FFT as an N/2-point complex
      radix-2 FFT plus the split; |X|^2 or |X|; mel sums from 0 in increasing bin order; ln(mel + floor) with
      hark_frontend_log (fdlibm logf, fixed order, exactly HarkMath.Log); MFCC: DCT-II sums from 0 in band order.
      Subnormals must not be flushed (FPSCR.FZ = 0, the Cortex-M reset default; x86 SSE default).
 
-   MEMORY
+   MEMORY (default config mfcc10, Cortex-M4)
      hark_frontend_state holds the overlap buffer (W int16 samples: the next frame from its first sample on) and the
-     float scratch of one frame (2 N + B floats). sizeof(hark_frontend_state) is 5,164 bytes for the default config.
-     Tables are const (flash): about 9.6 KB for the default config.
+     float scratch of one frame (2 N + B floats): 5,232 bytes, all static, sized by the macros above. The tables are
+     const (flash): 7,396 bytes; the code 3,332 bytes (-O2). No heap, stack use is a few registers' worth.
 
    PERFORMANCE (Cortex-M4F, arm-none-eabi-gcc 12.2 -O2, instructions counted under QEMU; not cycles)
-     Default config (mfcc10): see runtime/c/README.md, `make bench-frontend-m4`.
+     34,933 instructions per 20 ms hop (one frame) for mfcc10: `make bench-frontend-m4`.
 */
 #ifndef HARK_FRONTEND_H
 #define HARK_FRONTEND_H

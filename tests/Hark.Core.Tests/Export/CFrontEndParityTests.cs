@@ -64,6 +64,18 @@ public class CFrontEndParityTests
                 "-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all"));
     }
 
+    /// <summary>Firmware projects build in GNU mode, where GCC would fuse multiply-adds: the library must prevent it.</summary>
+    [SkippableFact]
+    public void Firmware_style_builds_without_fp_contract_flag_still_match()
+    {
+        string gcc = Require("gcc");
+        var clips = Clips(realPerWord: 1);
+        RunParity("mfcc10", clips, (dir, tables) => HostDriver(gcc, dir, tables, "-O3 -march=native", "-std=gnu11 -Wall -Wextra -Werror"));
+        string? armGcc = CToolchain.Find("arm-none-eabi-gcc"), qemu = CToolchain.Find("qemu-system-arm");
+        Skip.If(armGcc is null || qemu is null, "arm-none-eabi-gcc or qemu-system-arm missing: M4 firmware-style build not checked");
+        RunParity("mfcc13", clips, (dir, tables) => M4Runner(qemu!, M4Driver(armGcc!, dir, tables, "-std=gnu11 -Wall -Wextra -Werror -Os")));
+    }
+
     [SkippableFact]
     public void Software_square_root_gives_the_same_features_as_the_FPU_instruction()
     {
@@ -77,17 +89,7 @@ public class CFrontEndParityTests
         string armGcc = Require("arm-none-eabi-gcc");
         string qemu = Require("qemu-system-arm");
         var clips = Clips(realPerWord: 1);
-        RunParity(preset, clips, (dir, tables) =>
-        {
-            string elf = M4Driver(armGcc, dir, tables);
-            return (input, output) =>
-            {
-                string work = Path.GetDirectoryName(input)!;
-                File.Copy(input, Path.Combine(work, "fe_in.bin"), overwrite: true);
-                CToolchain.Run(qemu, $"-M mps2-an386 -nographic -semihosting -kernel \"{elf}\"", work, TimeSpan.FromMinutes(5));
-                File.Move(Path.Combine(work, "fe_out.bin"), output, overwrite: true);
-            };
-        });
+        RunParity(preset, clips, (dir, tables) => M4Runner(qemu, M4Driver(armGcc, dir, tables)));
     }
 
     [Fact]
@@ -211,25 +213,34 @@ public class CFrontEndParityTests
             Path.Combine(CToolchain.RuntimeDir, "tests", "frontend_driver.c"),
         }.Concat(extra).Select(p => $"\"{p}\""));
 
-    private static Driver HostDriver(string gcc, string dir, string tables, string flags)
+    private static Driver HostDriver(string gcc, string dir, string tables, string flags, string language = CToolchain.StrictFlags)
     {
         string exe = Path.Combine(dir, "frontend_driver");
-        CToolchain.Run(gcc, $"{CToolchain.StrictFlags} {flags} -I\"{tables}\" -I\"{CToolchain.RuntimeDir}\" " +
+        CToolchain.Run(gcc, $"{language} {flags} -I\"{tables}\" -I\"{CToolchain.RuntimeDir}\" " +
                             $"{Sources(tables)} -o \"{exe}\"");
         return (input, output) => CToolchain.Run(exe, $"\"{input}\" \"{output}\"");
     }
 
-    private static string M4Driver(string armGcc, string dir, string tables)
+    private static string M4Driver(string armGcc, string dir, string tables, string flags = CToolchain.StrictFlags + " -O2")
     {
         string elf = Path.Combine(dir, "frontend_driver.elf");
         string platform = Path.Combine(CToolchain.RuntimeDir, "platform", "mps2-an386");
         CToolchain.Run(armGcc,
-            $"{CToolchain.StrictFlags} {CToolchain.M4Flags} -O2 -DHARK_DRIVER_SEMIHOSTING -I\"{tables}\" " +
+            $"{flags} {CToolchain.M4Flags} -DHARK_DRIVER_SEMIHOSTING -I\"{tables}\" " +
             $"-I\"{CToolchain.RuntimeDir}\" {Sources(tables, Path.Combine(platform, "startup.c"))} " +
             $"-T \"{Path.Combine(platform, "mps2-an386.ld")}\" -nostartfiles --specs=rdimon.specs -Wl,--gc-sections " +
             $"-lc -lrdimon -o \"{elf}\"");
         return elf;
     }
+
+    /// <summary>Runs the semihosting driver in QEMU, in the input's folder (semihosting paths are relative to it).</summary>
+    private static Driver M4Runner(string qemu, string elf) => (input, output) =>
+    {
+        string work = Path.GetDirectoryName(input)!;
+        File.Copy(input, Path.Combine(work, "fe_in.bin"), overwrite: true);
+        CToolchain.Run(qemu, $"-M mps2-an386 -nographic -semihosting -kernel \"{elf}\"", work, TimeSpan.FromMinutes(5));
+        File.Move(Path.Combine(work, "fe_out.bin"), output, overwrite: true);
+    };
 
     // ---- audio -----------------------------------------------------------------------------------------------
 
