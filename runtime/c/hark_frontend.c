@@ -356,9 +356,8 @@ void hark_frontend_reset(hark_frontend_state *state)
 
 int32_t hark_frontend_frames_for(const hark_frontend_state *state, int32_t count)
 {
-    const int32_t w = state->tables->window;
-    const int32_t total = state->pending_count + count;
-    return total < w ? 0 : 1 + (total - w) / state->tables->stride;
+    const int64_t total = (int64_t)state->pending_count + (count > 0 ? count : 0), w = state->tables->window;
+    return total < w ? 0 : (int32_t)(1 + (total - w) / state->tables->stride);
 }
 
 int32_t hark_frontend_push(hark_frontend_state *state, const int16_t *samples, int32_t count, float *features_out,

@@ -103,7 +103,7 @@ hark_frontend_status hark_frontend_init(hark_frontend_state *state, const hark_f
 /* Forgets all pushed audio: the next sample pushed is sample 0 of a new signal. */
 void hark_frontend_reset(hark_frontend_state *state);
 
-/* Frames that pushing `count` more samples would produce (with unlimited output space). */
+/* Frames that pushing `count` more samples would produce with unlimited output space (negative count: 0). */
 int32_t hark_frontend_frames_for(const hark_frontend_state *state, int32_t count);
 
 /* Streams audio. Frame i covers samples [i * stride, i * stride + window) of everything pushed since init/reset and

@@ -3,6 +3,7 @@ using Hark.Engine;
 using Hark.Export.C;
 using Hark.Features;
 using Hark.Quantization;
+using Xunit.Abstractions;
 
 namespace Hark.Tests.Export;
 
@@ -14,7 +15,7 @@ namespace Hark.Tests.Export;
 /// + QEMU mps2-an386, semihosting file I/O). Skipped when a tool is missing; real clips are used when the Speech
 /// Commands dev set is present, synthetic edge cases always.
 /// </summary>
-public class CFrontEndParityTests
+public class CFrontEndParityTests(ITestOutputHelper log)
 {
     private const float QuantScale = 0.3f;
     private const int QuantZeroPoint = 7;
@@ -88,7 +89,7 @@ public class CFrontEndParityTests
     {
         string armGcc = Require("arm-none-eabi-gcc");
         string qemu = Require("qemu-system-arm");
-        var clips = Clips(realPerWord: 1);
+        var clips = Clips(realPerWord: 3);
         RunParity(preset, clips, (dir, tables) => M4Runner(qemu, M4Driver(armGcc, dir, tables)));
     }
 
@@ -107,10 +108,10 @@ public class CFrontEndParityTests
     private delegate void Driver(string input, string output);
 
     /// <summary>Writes the preset's tables, builds a driver, runs every clip through C and C#; returns floats compared.</summary>
-    private static int RunParity(string preset, IReadOnlyList<ParityClip> clips, Func<string, string, Driver> build) =>
+    private int RunParity(string preset, IReadOnlyList<ParityClip> clips, Func<string, string, Driver> build) =>
         RunParity(preset, FrontEndConfig.Preset(preset), clips, build);
 
-    private static int RunParity(string preset, FrontEndConfig config, IReadOnlyList<ParityClip> clips,
+    private int RunParity(string preset, FrontEndConfig config, IReadOnlyList<ParityClip> clips,
                                  Func<string, string, Driver> build)
     {
         var frontEnd = new FrontEnd(config);
@@ -137,7 +138,7 @@ public class CFrontEndParityTests
         }
         driver(input, output);
 
-        int compared = 0, perFrame = frontEnd.FeaturesPerFrame;
+        int compared = 0, quantized = raw.Length, perFrame = frontEnd.FeaturesPerFrame;
         var quantization = new TensorQuantization(QuantScale, QuantZeroPoint);
         using var r = new BinaryReader(File.OpenRead(output));
         foreach (var clip in clips)
@@ -164,11 +165,14 @@ public class CFrontEndParityTests
             Assert.Equal(streamed.Count / perFrame, streamedFrames);
             AssertSameBits(streamed.ToArray(), ReadFloats(r, streamed.Count), preset, clip.Name, "stream", perFrame);
             compared += expected.Length + streamed.Count;
+            quantized += expected.Length;
         }
         var expectedRaw = new sbyte[raw.Length];
         Quantizer.QuantizeValues(raw, quantization, expectedRaw);
         AssertSameInt8(expectedRaw, ReadInt8(r, raw.Length), $"{preset} quantization edge values");
         Assert.Equal(r.BaseStream.Length, r.BaseStream.Position);
+        log.WriteLine($"{preset}: {clips.Count} clips ({clips.Count(c => c.Name.Contains('/'))} real), {compared} feature " +
+                         $"floats (clip + stream) and {quantized} int8 values identical");
         return compared;
     }
 
@@ -266,7 +270,7 @@ public class CFrontEndParityTests
                 foreach (string file in Directory.GetFiles(Path.Combine(data, word), "*.wav").Order(StringComparer.Ordinal).Take(realPerWord))
                     clips.Add(($"{word}/{Path.GetFileName(file)}", ToInt16(WavReader.Read(file).Samples)));
             float[] noise = WavReader.Read(Path.Combine(data, "_background_noise_", "running_tap.wav")).Samples;
-            clips.Add(("running_tap 1.5 s", ToInt16(noise.AsSpan(5 * 16000, 24000).ToArray())));
+            clips.Add(("_background_noise_/running_tap.wav 5-6.5 s", ToInt16(noise.AsSpan(5 * 16000, 24000).ToArray())));
         }
         return clips.Select(c => new ParityClip(c.Name, c.Samples, Chunking(c.Name, c.Samples.Length))).ToList();
     }
