@@ -49,10 +49,14 @@ public class CFrontEndParityTests(ITestOutputHelper log)
     public static TheoryData<string> CustomConfigNames() => new(CustomConfigs.Keys);
 
     [SkippableTheory, MemberData(nameof(CustomConfigNames))]
-    public void Host_C_front_end_matches_CSharp_for_other_configs(string name)
+    public void C_front_end_matches_CSharp_for_other_configs_on_host_and_M4(string name)
     {
         string gcc = Require("gcc");
-        RunParity(name, CustomConfigs[name], Clips(realPerWord: 1), (dir, tables) => HostDriver(gcc, dir, tables, "-O2"));
+        var clips = Clips(realPerWord: 1);
+        RunParity(name, CustomConfigs[name], clips, (dir, tables) => HostDriver(gcc, dir, tables, "-O2"));
+        string? armGcc = CToolchain.Find("arm-none-eabi-gcc"), qemu = CToolchain.Find("qemu-system-arm");
+        Skip.If(armGcc is null || qemu is null, "arm-none-eabi-gcc or qemu-system-arm missing: only checked on the host");
+        RunParity(name + "-m4", CustomConfigs[name], clips, (dir, tables) => M4Runner(qemu!, M4Driver(armGcc!, dir, tables)));
     }
 
     [SkippableFact]
