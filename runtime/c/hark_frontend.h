@@ -37,7 +37,7 @@
    MEMORY (default config mfcc10, Cortex-M4)
      hark_frontend_state holds the overlap buffer (W int16 samples: the next frame from its first sample on) and the
      float scratch of one frame (2 N + B floats): 5,232 bytes, all static, sized by the macros above. The tables are
-     const (flash): 7,396 bytes; the code 3,356 bytes (-O2). No heap, stack use is a few registers' worth.
+     const (flash): 7,396 bytes; the code 3,356 bytes (-O2). No heap; no recursion or arrays on the stack.
 
    PERFORMANCE (Cortex-M4F, arm-none-eabi-gcc 12.2 -O2, instructions counted under QEMU; not cycles)
      34,933 instructions per 20 ms hop (one frame) for mfcc10: `make bench-frontend-m4`.
