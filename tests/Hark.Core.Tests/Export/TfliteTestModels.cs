@@ -42,12 +42,31 @@ internal static class TfliteTestModels
         var b = new Builder(seed, new Dims(1, 49, 10, 1));
         b.Reshape("reshape", new Dims(1, 49, 1, 10));
         b.Conv("conv1", 32, 3, 1, 1, 1, new Padding(1, 1, 0, 0), new Dims(1, 49, 1, 32));
-        int skip = b.MaxPool("pool1", 2, 2, new Padding(0, 1, 0, 0), new Dims(1, 25, 1, 32));
+        int skip = b.MaxPool("pool1", 2, 1, 2, 1, new Padding(0, 1, 0, 0), new Dims(1, 25, 1, 32));
         b.Conv("conv2", 32, 3, 1, 1, 1, new Padding(0, 2, 0, 0), new Dims(1, 25, 1, 32));
         b.Add("residual", skip);
         b.GlobalAveragePool("pool");
         return b.Classifier();
     }
+
+    /// <summary>
+    /// A graph of only the ops desktop TFLite computes with TFLite Micro's reference arithmetic (no CONV_2D or
+    /// FULLY_CONNECTED, which it runs through ruy's GEMM): depthwise SAME and explicitly padded (PAD), ADD with ReLU,
+    /// max pool needing PAD, average pool with SAME partial windows, reshape, and a 45-way softmax.
+    /// </summary>
+    public static FloatGraph ReferenceOps(int seed)
+    {
+        var b = new Builder(seed, new Dims(1, 49, 10, 1));
+        int first = b.Depthwise("dw1", 3, 3, new Padding(1, 1, 1, 1));
+        b.Depthwise("dw2", 5, 3, new Padding(0, 4, 2, 0));
+        b.Add("sum", first, FusedActivation.Relu);
+        b.MaxPool("max", 3, 2, 3, 2, new Padding(0, 2, 0, 0), new Dims(1, 17, 5, 1));
+        b.AveragePool("avg", 3, 2, 2, 1, new Padding(1, 1, 0, 1), new Dims(1, 9, 5, 1));
+        b.Reshape("flat", new Dims(1, 1, 1, 45));
+        return b.Softmax();
+    }
+
+    public static readonly string[] ReferenceOpsLabels = Enumerable.Range(0, 45).Select(i => $"class{i}").ToArray();
 
     private sealed class Builder(int seed, Dims input)
     {
@@ -76,19 +95,23 @@ internal static class TfliteTestModels
                 Weights(kernel, outC, kh * kw * Shape.C), output);
         }
 
-        public void Depthwise(string name, int kh, int kw, Padding padding)
+        public int Depthwise(string name, int kh, int kw, Padding padding)
         {
             var kernel = new Dims(1, kh, kw, Shape.C);
-            Append(name, new OpSpec(OpKind.DepthwiseConv2D, [Current], Current + 1, kernel, 1, 1, padding, FusedActivation.Relu),
+            return Append(name, new OpSpec(OpKind.DepthwiseConv2D, [Current], Current + 1, kernel, 1, 1, padding, FusedActivation.Relu),
                 Weights(kernel, Shape.C, kh * kw), Shape);
         }
 
-        public int MaxPool(string name, int k, int s, Padding padding, Dims output) =>
-            Append(name, new OpSpec(OpKind.MaxPool2D, [Current], Current + 1, new Dims(1, k, 1, 1), s, 1, padding), null, output);
+        public int MaxPool(string name, int kh, int kw, int sh, int sw, Padding padding, Dims output) =>
+            Append(name, new OpSpec(OpKind.MaxPool2D, [Current], Current + 1, new Dims(1, kh, kw, 1), sh, sw, padding), null, output);
+
+        public int AveragePool(string name, int kh, int kw, int sh, int sw, Padding padding, Dims output) =>
+            Append(name, new OpSpec(OpKind.AveragePool2D, [Current], Current + 1, new Dims(1, kh, kw, 1), sh, sw, padding), null, output);
 
         public void Reshape(string name, Dims output) => Append(name, new OpSpec(OpKind.Reshape, [Current], Current + 1), null, output);
 
-        public void Add(string name, int other) => Append(name, new OpSpec(OpKind.Add, [other, Current], Current + 1), null, Shape);
+        public void Add(string name, int other, FusedActivation activation = FusedActivation.None) =>
+            Append(name, new OpSpec(OpKind.Add, [other, Current], Current + 1, Activation: activation), null, Shape);
 
         public void GlobalAveragePool(string name) =>
             Append(name, new OpSpec(OpKind.AveragePool2D, [Current], Current + 1, new Dims(1, Shape.H, Shape.W, 1)), null, new Dims(1, 1, 1, Shape.C));
@@ -104,6 +127,11 @@ internal static class TfliteTestModels
                 for (int i = row; i < row + depth; i++) p.Weights[i] = (p.Weights[i] - mean) * 4;
             }
             Append("logits", new OpSpec(OpKind.FullyConnected, [Current], Current + 1, new Dims(classes, 1, 1, depth)), p, new Dims(1, 1, 1, classes));
+            return Softmax();
+        }
+
+        public FloatGraph Softmax()
+        {
             Append("probabilities", new OpSpec(OpKind.Softmax, [Current], Current + 1), null, Shape);
             return new FloatGraph(_tensors.ToArray(), _ops.ToArray(), 0, Current);
         }

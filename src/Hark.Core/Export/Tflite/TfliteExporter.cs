@@ -38,7 +38,14 @@ public static class TfliteExporter
     /// <summary>The .tflite bytes of <paramref name="graph"/> with <paramref name="labels"/> in its metadata.</summary>
     /// <exception cref="ArgumentException">The graph is inconsistent or its outputs do not match the labels.</exception>
     /// <exception cref="HarkException">The graph uses something TFLite cannot express exactly (the message says what).</exception>
-    public static byte[] ToBytes(QuantizedGraph graph, IReadOnlyList<string> labels)
+    public static byte[] ToBytes(QuantizedGraph graph, IReadOnlyList<string> labels) => ToBytes(graph, labels, biasQuantization: true);
+
+    /// <summary>
+    /// <paramref name="biasQuantization"/> false leaves out the bias tensors' quantization, which TFLite's and TFLite
+    /// Micro's builtin int8 kernels never read but desktop TFLite's XNNPACK delegate requires: without it XNNPACK
+    /// declines the ops and TFLite's builtin kernels run. Tests use it; exported files always keep it.
+    /// </summary>
+    internal static byte[] ToBytes(QuantizedGraph graph, IReadOnlyList<string> labels, bool biasQuantization)
     {
         var problems = GraphValidation.Problems(graph);
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems), nameof(graph));
@@ -46,7 +53,7 @@ public static class TfliteExporter
             throw new ArgumentException($"the graph has {graph.OutputShape.FlatSize} outputs but there are {labels.Count} labels", nameof(labels));
         if (labels.Any(l => string.IsNullOrEmpty(l) || l.Contains('\n')))
             throw new ArgumentException("labels must be non-empty single lines", nameof(labels));
-        return new ModelWriter(graph, labels).Serialize();
+        return new ModelWriter(graph, labels, biasQuantization).Serialize();
     }
 
     /// <summary>Writes the .tflite beside <paramref name="path"/> and renames it into place (never half-written).</summary>
@@ -79,10 +86,12 @@ public static class TfliteExporter
         private readonly List<TensorEntry> _tensors = [];
         private readonly List<byte[]> _buffers = [[]];
         private readonly List<OperatorEntry> _operators = [];
+        private readonly bool _biasQuantization;
 
-        public ModelWriter(QuantizedGraph graph, IReadOnlyList<string> labels)
+        public ModelWriter(QuantizedGraph graph, IReadOnlyList<string> labels, bool biasQuantization)
         {
             _graph = graph;
+            _biasQuantization = biasQuantization;
             _labels = labels;
             // Activation tensors keep their graph indices; constants and PAD outputs follow.
             var producers = new GraphOp<Int8Params>?[graph.Tensors.Count];
@@ -271,6 +280,7 @@ public static class TfliteExporter
             float inputScale = input.Quantization!.Value.Scale;
             float[] biasScales = p.WeightScales.Select(w => (float)((double)inputScale * w)).ToArray();
             int bias = AddConstant($"{name}/b", [p.Bias.Length], TensorType.Int32, Int32Bytes(p.Bias), biasScales, 0);
+            if (!_biasQuantization && s.Kind != OpKind.FullyConnected) _tensors[bias] = _tensors[bias] with { Scales = [], ZeroPoints = [] };
             return [weights, bias];
         }
 
