@@ -76,7 +76,7 @@ public static class TfliteExporter
         public long[] ZeroPoints { get; init; } = [];
     }
 
-    private sealed record OperatorEntry(BuiltinOperator Code, int[] Inputs, int[] Outputs, BuiltinOptions OptionsType, Func<FlatBufferBuilder, int>? Options);
+    private sealed record OperatorEntry(BuiltinOperator Code, int[] Inputs, int[] Outputs, BuiltinOptions OptionsType, Func<FlatBufferBuilder, int> Options);
 
     /// <summary>Collects tensors, buffers and operators in TFLite's terms, then serializes them.</summary>
     private sealed class ModelWriter
@@ -109,7 +109,7 @@ public static class TfliteExporter
         }
 
         /// <summary>FULLY_CONNECTED outputs [batch, units]; a softmax over it keeps that shape.</summary>
-        private bool IsSoftmaxOfFullyConnected(GraphOp<Int8Params>?[] producers, int tensor) =>
+        private static bool IsSoftmaxOfFullyConnected(GraphOp<Int8Params>?[] producers, int tensor) =>
             producers[tensor] is { Spec.Kind: OpKind.Softmax } softmax && producers[softmax.Spec.Inputs[0]]?.Spec.Kind == OpKind.FullyConnected;
 
         private static int[] ShapeOf(Dims d) => [d.N, d.H, d.W, d.C];
@@ -118,7 +118,6 @@ public static class TfliteExporter
         {
             OpSpec s = op.Spec;
             var input = _graph.Tensors[s.Inputs[0]];
-            var output = _graph.Tensors[s.Output];
             Activation activation = ActivationOf(s.Activation);
             switch (s.Kind)
             {
@@ -370,7 +369,7 @@ public static class TfliteExporter
                 var o = _operators[i];
                 var inputs = IntVector(b, o.Inputs);
                 var outputs = IntVector(b, o.Outputs);
-                int options = o.Options?.Invoke(b) ?? 0;
+                int options = o.Options(b);
                 b.StartTable(Operator.Count);
                 b.AddUint(Operator.OpcodeIndex, (uint)codes.IndexOf(o.Code), 0);
                 b.AddOffset(Operator.Inputs, inputs.Value, 0);
