@@ -90,6 +90,52 @@ public class TfliteExportTests(ITestOutputHelper output)
         Assert.True(roundingDifferences > 0, "the two rounding modes never disagreed, so this test shows nothing");
     }
 
+    /// <summary>
+    /// FULLY_CONNECTED runs in XNNPACK (fp32 requantization, round half to even) even when the bias has a quantization,
+    /// since TFLite's builtin FC needs one. Given TFLite's own pooled input, every logit is what one rounding of the
+    /// exact accumulator gives, and at most one step from the engine's twice-rounded value.
+    /// </summary>
+    [SkippableFact]
+    public void Fully_connected_in_tflite_differs_from_the_engine_only_in_rounding_mode()
+    {
+        TfliteInterpreter.Require();
+        var graph = DsCnnS.Value;
+        int fcIndex = graph.Ops.ToList().FindIndex(o => o.Spec.Kind == OpKind.FullyConnected);
+        var fc = graph.Ops[fcIndex];
+        int pooled = fc.Spec.Inputs[0], logits = fc.Spec.Output, depth = fc.Spec.Kernel.C, units = fc.Spec.Kernel.N;
+        var (clips, _) = TfliteTestModels.Clips(220, 20);
+        var inputs = new sbyte[clips.Count * graph.InputShape.FlatSize];
+        for (int i = 0; i < clips.Count; i++)
+            Quantizer.QuantizeValues(clips[i], graph.InputQuantization, inputs.AsSpan(i * graph.InputShape.FlatSize, graph.InputShape.FlatSize));
+        string[] Names(int n) => Enumerable.Range(0, n).Select(i => $"v{i}").ToArray();
+        sbyte[] RunUpTo(int opCount, int tensor, int size) => TfliteInterpreter.Run(TfliteExporter.ToBytes(
+            new QuantizedGraph(graph.Tensors, graph.Ops.Take(opCount).ToArray(), graph.Input, tensor), Names(size), biasQuantization: false), inputs);
+        sbyte[] x = RunUpTo(fcIndex, pooled, depth), tflite = RunUpTo(fcIndex + 1, logits, units);
+
+        var inQ = graph.Tensors[pooled].Quantization!.Value;
+        var outQ = graph.Tensors[logits].Quantization!.Value;
+        var p = fc.Params!;
+        var engine = new sbyte[units];
+        float fp32Scale = inQ.Scale * p.WeightScales[0] / outQ.Scale;
+        int roundingDifferences = 0;
+        for (int i = 0; i < clips.Count; i++)
+        {
+            Int8Kernels.FullyConnectedS8(new FullyConnectedParams(-inQ.ZeroPoint, 0, outQ.ZeroPoint), p.Multipliers[0],
+                graph.Tensors[pooled].Shape, x.AsSpan(i * depth, depth), fc.Spec.Kernel, p.Weights, p.Bias, graph.Tensors[logits].Shape, engine);
+            for (int o = 0; o < units; o++)
+            {
+                int acc = p.Bias[o];
+                for (int d = 0; d < depth; d++) acc += p.Weights[o * depth + d] * (x[i * depth + d] - inQ.ZeroPoint);
+                int fp32 = Math.Clamp((int)MathF.Round(acc * fp32Scale, MidpointRounding.ToEven) + outQ.ZeroPoint, -128, 127);
+                int theirs = tflite[i * units + o];
+                Assert.Equal(fp32, theirs);
+                Assert.InRange(engine[o] - theirs, -1, 1);
+                if (engine[o] != theirs) roundingDifferences++;
+            }
+        }
+        output.WriteLine($"logits: {roundingDifferences} of {clips.Count * units} values differ by one (rounding mode)");
+    }
+
     private static sbyte[] ConvWithSingleRounding(GraphOp<Int8Params> conv, ReadOnlySpan<sbyte> x, Dims inDims, Dims outDims, int inZero, int outZero, int min, int max)
     {
         var s = conv.Spec;
