@@ -7,6 +7,7 @@ root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 cd "$root"
 
 "$root/scripts/ensure-debs" espeak-ng flite make gcc gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm cppcheck
+"$root/scripts/ensure-npm"
 
 status=0
 results="$root/.hark/test-results"
