@@ -35,6 +35,6 @@ public static class Program
         config.AddCommand<EvalCommand>("eval")
             .WithDescription("Evaluate a trained model on any dataset: accuracy, per-class precision/recall, confusion.");
         config.AddCommand<ExportCommand>("export")
-            .WithDescription("Export a trained model (ONNX) and report its parameters, MACs, int8 weight and activation bytes.");
+            .WithDescription("Export a trained model (TFLite, ONNX) and report its parameters, MACs, int8 weight and activation bytes.");
     }
 }

@@ -68,6 +68,12 @@ public class DemoCommandTests
         foreach (string name in new[] { "model.onnx", "model.qdq.onnx", "model.int8.onnx" })
             Assert.True(new FileInfo(Path.Combine(exported, name)).Length > 10_000, $"{name} missing or tiny");
 
+        string tflite = Path.Combine(work, "kws.tflite");
+        var toTflite = HarkCli.Run("export", "--model", Path.Combine(output, "run"), "--format", "tflite", "--out", tflite);
+        Assert.True(toTflite.ExitCode == 0, toTflite.Stderr);
+        Assert.Equal("TFL3", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(tflite), 4, 4));
+        Assert.InRange(new FileInfo(tflite).Length, 20_000, 53_936);
+
         var sc12 = HarkCli.Run("eval", "--model", Path.Combine(output, "run"), "--data", Path.Combine(output, "curated"),
                                "--protocol", "sc12", "--png", png);
         Assert.Equal(1, sc12.ExitCode);

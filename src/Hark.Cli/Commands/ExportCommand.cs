@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Hark.Engine;
 using Hark.Export.Onnx;
+using Hark.Export.Tflite;
 using Hark.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -14,12 +15,13 @@ public sealed class ExportSettings : JsonSettings
     public string? Model { get; init; }
 
     [CommandOption("--format <FORMAT>")]
-    [Description("onnx: a float model, a QDQ int8 model for tools (Netron, STM32Cube.AI) and an integer-exact int8 " +
+    [Description("tflite: a fully int8 .tflite for TensorFlow Lite (Micro), labels in its metadata. " +
+                 "onnx: a float model, a QDQ int8 model for tools (Netron, STM32Cube.AI) and an integer-exact int8 " +
                  "model whose outputs equal Hark's int8 engine bit for bit.")]
     public string? Format { get; init; }
 
     [CommandOption("--out <PATH>")]
-    [Description("A folder (files are named model.*) or, for onnx, a path ending in .onnx that names the float model.")]
+    [Description("A folder (files are named model.*), or a file path ending in .tflite / .onnx (for onnx it names the float model).")]
     public string? Out { get; init; }
 
     public override ValidationResult Validate()
@@ -28,9 +30,9 @@ public sealed class ExportSettings : JsonSettings
         if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out PATH is required");
         return Format?.ToLowerInvariant() switch
         {
-            "onnx" => ValidationResult.Success(),
-            null => ValidationResult.Error("--format is required (onnx)"),
-            _ => ValidationResult.Error($"unknown --format '{Format}' (known: onnx)"),
+            "onnx" or "tflite" => ValidationResult.Success(),
+            null => ValidationResult.Error("--format is required (tflite, onnx)"),
+            _ => ValidationResult.Error($"unknown --format '{Format}' (known: tflite, onnx)"),
         };
     }
 }
@@ -41,7 +43,9 @@ public sealed class ExportCommand : Command<ExportSettings>
     public override int Execute(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
     {
         var package = ModelPackage.Load(settings.Model!);
-        var written = WriteOnnx(settings.Model!, settings.Out!, package);
+        var written = settings.Format!.ToLowerInvariant() == "tflite"
+            ? WriteTflite(settings.Out!, package)
+            : WriteOnnx(settings.Model!, settings.Out!, package);
 
         var stats = GraphStats.Of(package.Graph);
         var files = written.Select(f => new { path = Path.GetFullPath(f.Path), kind = f.Kind, bytes = new FileInfo(f.Path).Length }).ToList();
@@ -69,6 +73,14 @@ public sealed class ExportCommand : Command<ExportSettings>
         foreach (var f in files) table.AddRow(Markup.Escape(f.kind), $"{Markup.Escape(f.path)} ({f.bytes:N0} B)");
         AnsiConsole.Write(table);
         return CliRunner.Ok;
+    }
+
+    private static List<(string Kind, string Path)> WriteTflite(string output, ModelPackage package)
+    {
+        string path = output.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase) ? output : Path.Combine(output, "model.tflite");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        TfliteExporter.Write(package, path);
+        return [("int8 TFLite", path)];
     }
 
     private static List<(string Kind, string Path)> WriteOnnx(string run, string output, ModelPackage package)
