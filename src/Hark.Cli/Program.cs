@@ -32,6 +32,8 @@ public static class Program
             .WithDescription("Draw a clip's waveform, spectrogram and model features to a PNG.");
         config.AddCommand<TrainCommand>("train")
             .WithDescription("Train a keyword model on a curated dataset (TorchSharp, CPU).");
+        config.AddCommand<QuantizeCommand>("quantize")
+            .WithDescription("Re-create a run's int8 package (model.hark): calibrate, quantize, measure int8 accuracy.");
         config.AddCommand<EvalCommand>("eval")
             .WithDescription("Evaluate a trained model on any dataset: accuracy, per-class precision/recall, confusion.");
         config.AddCommand<ExportCommand>("export")

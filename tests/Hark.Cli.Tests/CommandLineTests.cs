@@ -2,7 +2,7 @@ namespace Hark.Tests.Cli;
 
 public class CommandLineTests
 {
-    public static TheoryData<string> Commands => new() { "demo", "synth", "curate", "clips", "show", "train", "eval", "export" };
+    public static TheoryData<string> Commands => new() { "demo", "synth", "curate", "clips", "show", "train", "quantize", "eval", "export" };
 
     [Theory]
     [MemberData(nameof(Commands))]
