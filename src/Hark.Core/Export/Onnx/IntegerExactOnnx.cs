@@ -26,16 +26,9 @@ internal sealed class IntegerExactOnnx(QuantizedGraph graph)
     private readonly OnnxGraphBuilder _b = new(OnnxExporter.InputName, OnnxExporter.OutputName);
     private readonly string[] _values = new string[graph.Tensors.Count];
 
-    public byte[] Build(IReadOnlyDictionary<string, string> metadata)
-    {
-        var inputShape = graph.InputShape;
-        string input = _b.Input(OnnxExporter.InputName, OnnxType.Int8, NchwLayout.InputShape(inputShape));
-        _values[graph.Input] = NchwLayout.Input(_b, input, inputShape, graph.Tensors[graph.Input].Name);
-        foreach (var op in graph.Ops) _values[op.Spec.Output] = Emit(op);
-        var output = graph.OutputShape;
-        _b.Output(NchwLayout.Flatten(_b, _values[graph.Output], output, "flatten_output"), OnnxExporter.OutputName, OnnxType.Int8, [1, output.FlatSize]);
-        return _b.ToModel("hark_int8_exact", "Hark int8 model, integer-exact: int8 features [1, frames, features] -> int8 probabilities [1, classes], scale 1/256, zero point -128", metadata);
-    }
+    public byte[] Build(IReadOnlyDictionary<string, string> metadata) =>
+        NchwLayout.Int8Model(_b, graph, _values, Emit, "hark_int8_exact",
+            "Hark int8 model, integer-exact: int8 features [1, frames, features] -> int8 probabilities [1, classes], scale 1/256, zero point -128", metadata);
 
     private TensorQuantization Q(int tensor) => graph.Tensors[tensor].Quantization!.Value;
 

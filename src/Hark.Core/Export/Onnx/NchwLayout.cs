@@ -10,6 +10,22 @@ namespace Hark.Export.Onnx;
 /// </summary>
 internal static class NchwLayout
 {
+    /// <summary>
+    /// The frame every int8 variant shares: int8 NHWC features in, <paramref name="emit"/> per op, the int8 output
+    /// flattened to [1, classes]. Only how each op is written differs between the variants.
+    /// </summary>
+    public static byte[] Int8Model(OnnxGraphBuilder b, QuantizedGraph graph, string[] values,
+        Func<GraphOp<Int8Params>, string> emit, string name, string description, IReadOnlyDictionary<string, string> metadata)
+    {
+        var inputShape = graph.InputShape;
+        string input = b.Input(OnnxExporter.InputName, OnnxType.Int8, InputShape(inputShape));
+        values[graph.Input] = Input(b, input, inputShape, graph.Tensors[graph.Input].Name);
+        foreach (var op in graph.Ops) values[op.Spec.Output] = emit(op);
+        var output = graph.OutputShape;
+        b.Output(Flatten(b, values[graph.Output], output, "flatten_output"), OnnxExporter.OutputName, OnnxType.Int8, [1, output.FlatSize]);
+        return b.ToModel(name, description, metadata);
+    }
+
     public static long[] Shape(Dims d) => [d.N, d.C, d.H, d.W];
 
     /// <summary>Conv weights OHWI to OIHW; depthwise 1HWC to (C, 1, kh, kw). Returns the ONNX dims.</summary>
