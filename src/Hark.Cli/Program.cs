@@ -37,6 +37,10 @@ public static class Program
         config.AddCommand<EvalCommand>("eval")
             .WithDescription("Evaluate a trained model on any dataset: accuracy, per-class precision/recall, confusion.");
         config.AddCommand<ExportCommand>("export")
-            .WithDescription("Export a trained model (TFLite, ONNX) and report its parameters, MACs, int8 weight and activation bytes.");
+            .WithDescription("Export a trained model: a C library for microcontrollers (with its Cortex-M4 flash, RAM and " +
+                             "instruction counts), Arduino library, TFLite or ONNX.");
+        config.AddCommand<VerifyCommand>("verify")
+            .WithDescription("Prove the exported C library computes exactly what Hark does, clip by clip and event by event, " +
+                             "on this machine and on an emulated Cortex-M4.");
     }
 }

@@ -6,6 +6,7 @@ using System.Text.Json.Serialization;
 using Hark.Engine.Kernels;
 using Hark.Features;
 using Hark.Quantization;
+using Hark.Streaming;
 
 namespace Hark.Engine;
 
@@ -36,6 +37,7 @@ public sealed record PackageMetadata(
 ///   "LABL"              labels as a JSON array of strings, UTF-8, in output order
 ///   "GRPH"              the quantized graph (below)
 ///   "META"              PackageMetadata as snake_case JSON, UTF-8
+///   "DETC"              DetectorSettings JSON (optional: packages written before streaming get the defaults)
 /// SHA-256               32 bytes over every byte before it
 /// </code>
 /// <para>GRPH: u32 tensor count; per tensor: u16 name length + UTF-8 name, i32 N H W C, f32 scale, i32 zero point.
@@ -51,7 +53,7 @@ public sealed class ModelPackage
     public const int FormatVersion = 1;
     private static ReadOnlySpan<byte> Magic => "HARKMODL"u8;
     private const int HashLength = 32;
-    private const string FrontEndTag = "FEND", LabelsTag = "LABL", GraphTag = "GRPH", MetadataTag = "META";
+    private const string FrontEndTag = "FEND", LabelsTag = "LABL", GraphTag = "GRPH", MetadataTag = "META", DetectorTag = "DETC";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -60,20 +62,30 @@ public sealed class ModelPackage
     };
 
     /// <exception cref="ArgumentException">The parts do not fit together.</exception>
-    public ModelPackage(QuantizedGraph graph, FrontEndConfig frontEnd, IReadOnlyList<string> labels, PackageMetadata metadata)
+    public ModelPackage(QuantizedGraph graph, FrontEndConfig frontEnd, IReadOnlyList<string> labels, PackageMetadata metadata,
+        DetectorSettings? detector = null)
     {
         var problems = Int8Engine.CompatibilityProblems(graph, frontEnd, labels);
+        detector ??= DetectorSettings.Default(labels, frontEnd.SampleRate);
+        problems = [.. problems, .. detector.Problems(labels.Count)];
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems), nameof(graph));
         Graph = graph;
         FrontEnd = frontEnd;
         Labels = labels;
         Metadata = metadata;
+        Detector = detector;
     }
 
     public QuantizedGraph Graph { get; }
     public FrontEndConfig FrontEnd { get; }
     public IReadOnlyList<string> Labels { get; }
     public PackageMetadata Metadata { get; }
+
+    /// <summary>How streams become events (thresholds from <c>hark calibrate</c>, or the defaults).</summary>
+    public DetectorSettings Detector { get; }
+
+    /// <summary>The same model with other detector settings (e.g. calibrated thresholds).</summary>
+    public ModelPackage WithDetector(DetectorSettings detector) => new(Graph, FrontEnd, Labels, Metadata, detector);
 
     public Int8Engine CreateEngine() => new(Graph, FrontEnd, Labels);
 
@@ -96,11 +108,12 @@ public sealed class ModelPackage
         {
             w.Write(Magic);
             w.Write(FormatVersion);
-            w.Write(4);
+            w.Write(5);
             WriteSection(w, FrontEndTag, Encoding.UTF8.GetBytes(FrontEnd.ToJson()));
             WriteSection(w, LabelsTag, JsonSerializer.SerializeToUtf8Bytes(Labels, Json));
             WriteSection(w, GraphTag, GraphBytes(Graph));
             WriteSection(w, MetadataTag, JsonSerializer.SerializeToUtf8Bytes(Metadata, Json));
+            WriteSection(w, DetectorTag, Encoding.UTF8.GetBytes(Detector.ToJson()));
         }
         stream.Write(SHA256.HashData(stream.GetBuffer().AsSpan(0, (int)stream.Length)));
         return stream.ToArray();
@@ -222,6 +235,7 @@ public sealed class ModelPackage
         FrontEndConfig frontEnd;
         IReadOnlyList<string> labels;
         PackageMetadata metadata;
+        DetectorSettings? detector = null;
         try
         {
             frontEnd = FrontEndConfig.FromJson(Encoding.UTF8.GetString(Section(FrontEndTag)));
@@ -234,14 +248,18 @@ public sealed class ModelPackage
         {
             labels = JsonSerializer.Deserialize<string[]>(Section(LabelsTag), Json) ?? throw Bad("labels are null");
             metadata = JsonSerializer.Deserialize<PackageMetadata>(Section(MetadataTag), Json) ?? throw Bad("metadata is null");
+            if (sections.TryGetValue(DetectorTag, out var detectorJson))
+                detector = DetectorSettings.FromJson(Encoding.UTF8.GetString(detectorJson));
         }
         catch (JsonException e)
         {
-            throw Bad($"corrupt labels or metadata JSON ({e.Message})", e);
+            throw Bad($"corrupt labels, metadata or detector JSON ({e.Message})", e);
         }
         if (labels.Count < 2 || labels.Any(string.IsNullOrWhiteSpace) || labels.Distinct(StringComparer.Ordinal).Count() != labels.Count)
             throw Bad("labels must be at least two distinct non-empty names");
         if (metadata.ModelName is null || metadata.ToolVersion is null) throw Bad("metadata lacks the model name or tool version");
+        if (detector is not null && detector.Problems(labels.Count).FirstOrDefault() is { } detectorProblem)
+            throw Bad($"detector settings: {detectorProblem}");
 
         var graph = ReadGraph(new SpanReader(Section(GraphTag), sourceName), sourceName);
         var problems = Int8Engine.CompatibilityProblems(graph, frontEnd, labels);
@@ -255,7 +273,7 @@ public sealed class ModelPackage
         {
             throw Bad($"unusable quantization parameters ({e.Message})", e);
         }
-        return new ModelPackage(graph, frontEnd, labels, metadata);
+        return new ModelPackage(graph, frontEnd, labels, metadata, detector);
     }
 
     private static QuantizedGraph ReadGraph(SpanReader r, string sourceName)
