@@ -42,5 +42,9 @@ public static class Program
         config.AddCommand<VerifyCommand>("verify")
             .WithDescription("Prove the exported C library computes exactly what Hark does, clip by clip and event by event, " +
                              "on this machine and on an emulated Cortex-M4.");
+        config.AddCommand<DetectCommand>("detect")
+            .WithDescription("Find keywords in a recording with the streaming detector the C library runs (same events).");
+        config.AddCommand<ListenCommand>("listen")
+            .WithDescription("Detect keywords live from a microphone pipe (arecord ... | hark listen) or a file, with a level meter.");
     }
 }

@@ -10,6 +10,11 @@
      stream SEED PATH     push a WAV through hark_kws_push in pseudo-random chunk sizes (0 to 2,000 samples, from
                           SEED); writes int32 status, int32 event count, events (int32 label, int64 sample, int32
                           score), int64 samples, frames and inferences, uint32 dropped events
+     synth SECONDS SEED   push SECONDS of generated audio (xorshift noise with square-wave bursts, integer-only so C#
+                          generates the same samples: see LongRunTests) in pseudo-random chunks; writes int32 status,
+                          then each event as it fires (int32 label, int64 sample, int32 score), an int32 -1, then
+                          int64 samples, frames and inferences and uint32 dropped events: the 24-hour check of
+                          counters and timestamps
      bench HOPS PATH      (Cortex-M4) push HOPS hops of the WAV one stride at a time and run the network 5 times
                           directly, between marker calls the instruction-counting QEMU plugin sees, then classify
                           the WAV once; writes int32 status, uint32 stack bytes used by all those calls (the
@@ -68,8 +73,9 @@ done:
     return got;
 }
 
-static void put32(FILE *out, int32_t v)
+static void put32(FILE *out, int32_t value)
 {
+    const uint32_t v = (uint32_t)value;
     unsigned char b[4];
     b[0] = (unsigned char)v;
     b[1] = (unsigned char)(v >> 8);
@@ -146,6 +152,54 @@ static int run_stream(uint32_t seed, const char *path, FILE *out)
         put64(out, g_events[i].sample);
         put32(out, g_events[i].score);
     }
+    put64(out, g_kws.samples);
+    put64(out, g_kws.frames_done);
+    put64(out, g_kws.inferences);
+    put32(out, (int32_t)g_kws.dropped_events);
+    return status == 0;
+}
+
+/* The generated test signal of `synth`: sample i of a stream seeded with `state`. */
+static int16_t synth_sample(uint64_t i, uint32_t *state)
+{
+    const uint64_t segment = i / 24000u;
+    const int32_t phase = (int32_t)(segment % 5u), period = 8 + (int32_t)(segment * 7u % 23u);
+    int32_t v;
+    *state ^= *state << 13;
+    *state ^= *state >> 17;
+    *state ^= *state << 5;
+    v = (int32_t)(*state % 1601u) - 800;
+    if (phase == 1 || phase == 3) v += (i / (uint64_t)period) % 2u ? 6000 + (int32_t)(segment % 4u) * 5000 : -6000 - (int32_t)(segment % 4u) * 5000;
+    return (int16_t)v;
+}
+
+static int run_synth(long seconds, uint32_t seed, FILE *out)
+{
+    static int16_t block[4096];
+    const uint64_t total = (uint64_t)seconds * (uint64_t)HARK_FRONTEND_SAMPLE_RATE;
+    uint64_t at = 0;
+    uint32_t state = seed ? seed : 1u;
+    int32_t status = 0, i;
+    g_rng = seed ^ 0x5bd1e995u;
+    hark_kws_reset(&g_kws);
+    put32(out, 0);
+    while (at < total) {
+        int32_t n = (int32_t)(next_random() % 4097u), got;
+        if ((uint64_t)n > total - at) n = (int32_t)(total - at);
+        for (i = 0; i < n; i++) block[i] = synth_sample(at + (uint64_t)i, &state);
+        got = hark_kws_push(&g_kws, block, n, g_events, MAX_STREAM_EVENTS);
+        if (got < 0) {
+            status = got;
+            break;
+        }
+        for (i = 0; i < got; i++) {
+            put32(out, g_events[i].label);
+            put64(out, g_events[i].sample);
+            put32(out, g_events[i].score);
+        }
+        at += (uint64_t)n;
+    }
+    put32(out, -1);
     put64(out, g_kws.samples);
     put64(out, g_kws.frames_done);
     put64(out, g_kws.inferences);
@@ -267,6 +321,7 @@ static int run_job(FILE *job, FILE *out)
         if (sscanf(line, "clip %1023[^\n]", path) == 1) ok &= run_clip(path, out);
         else if (sscanf(line, "stream %lu %1023[^\n]", &seed, path) == 2) ok &= run_stream((uint32_t)seed, path, out);
         else if (sscanf(line, "bench %ld %1023[^\n]", &hops, path) == 2) ok &= run_bench((int32_t)hops, path, out);
+        else if (sscanf(line, "synth %ld %lu", &hops, &seed) == 2) ok &= run_synth(hops, (uint32_t)seed, out);
         else if (line[0] != 0) {
             fprintf(stderr, "hark_verify: bad job line: %s\n", line);
             return 2;

@@ -1,4 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Hark.Quantization;
 
 namespace Hark.Engine.Kernels;
@@ -14,9 +18,20 @@ namespace Hark.Engine.Kernels;
 /// 65,000 terms fit. Arithmetic wraps anyway (here and in C), so even pathological biases give identical bits.</para>
 /// <para>Bias spans may be empty (no bias). Output dims are taken as given; input positions outside the
 /// input (padding) contribute nothing, as in TFLM. Nothing allocates.</para>
+/// <para>Where AVX2 is available, convolution and depthwise convolution run vectorized paths (an int16 im2col patch
+/// and <c>vpmaddwd</c> dot products; 8 channels per lane group). Integer addition is exact and wraps identically in
+/// any order, so they give the scalar loops' bytes; tests compare both paths and both against the C kernels.</para>
 /// </remarks>
 public static class Int8Kernels
 {
+    /// <summary>Tests switch this off to compare the vector paths with the scalar ones in one process.</summary>
+    internal static bool VectorsEnabled { get; set; } = true;
+
+    private static bool UseAvx2 => Avx2.IsSupported && VectorsEnabled;
+
+    /// <summary>Largest im2col patch (kh * kw * inC) and channel count the vector paths keep on the stack.</summary>
+    private const int MaxVectorScratch = 4096;
+
     /// <summary>Convolution. Filter dims are (outC, kh, kw, inC), OHWI. One multiplier and shift per output channel.</summary>
     public static void ConvS8(
         in ConvParams p, in PerChannelQuant q,
@@ -29,6 +44,11 @@ public static class Int8Kernels
         Require(filter.N == output.C && filter.C == input.C && filter.H > 0 && filter.W > 0, "filter dims do not match input/output channels");
         Require(filterData.Length >= filter.FlatSize, "filter data shorter than its dims");
         CheckPerChannel(q, bias, output.C);
+        if (UseAvx2 && filter.H * filter.W * filter.C is >= 16 and <= MaxVectorScratch)
+        {
+            ConvAvx2(p, q, input, inputData, filter, filterData, bias, output, outputData);
+            return;
+        }
 
         int inC = input.C;
         for (int b = 0; b < output.N; b++)
@@ -76,6 +96,11 @@ public static class Int8Kernels
         Require(filter.N == 1 && filter.C == output.C && filter.H > 0 && filter.W > 0, "depthwise filter dims must be (1, kh, kw, C)");
         Require(filterData.Length >= filter.FlatSize, "filter data shorter than its dims");
         CheckPerChannel(q, bias, output.C);
+        if (UseAvx2 && output.C is >= 8 and <= MaxVectorScratch)
+        {
+            DepthwiseConvAvx2(p, q, input, inputData, filter, filterData, bias, output, outputData);
+            return;
+        }
 
         int channels = output.C;
         for (int b = 0; b < output.N; b++)
@@ -104,6 +129,98 @@ public static class Int8Kernels
             }
         }
     }
+
+    /// <summary>ConvS8 with an int16 patch of (input + offset) per output pixel (0 in the padding) and AVX2 dot products.</summary>
+    private static void ConvAvx2(
+        in ConvParams p, in PerChannelQuant q, Dims input, ReadOnlySpan<sbyte> inputData, Dims filter,
+        ReadOnlySpan<sbyte> filterData, ReadOnlySpan<int> bias, Dims output, Span<sbyte> outputData)
+    {
+        int inC = input.C, k = filter.H * filter.W * inC, kVector = k & ~15;
+        Span<short> patch = stackalloc short[k];
+        ref short patchRef = ref MemoryMarshal.GetReference(patch);
+        ref sbyte filterRef = ref MemoryMarshal.GetReference(filterData);
+        for (int b = 0; b < output.N; b++)
+        for (int oy = 0; oy < output.H; oy++)
+        for (int ox = 0; ox < output.W; ox++)
+        {
+            int inY0 = oy * p.StrideH - p.PadH, inX0 = ox * p.StrideW - p.PadW, at = 0;
+            for (int fy = 0; fy < filter.H; fy++)
+            for (int fx = 0; fx < filter.W; fx++, at += inC)
+            {
+                int iy = inY0 + fy, ix = inX0 + fx;
+                Span<short> slot = patch.Slice(at, inC);
+                if ((uint)iy >= (uint)input.H || (uint)ix >= (uint)input.W)
+                {
+                    slot.Clear();
+                    continue;
+                }
+                ReadOnlySpan<sbyte> inRow = inputData.Slice(((b * input.H + iy) * input.W + ix) * inC, inC);
+                for (int ic = 0; ic < inC; ic++) slot[ic] = (short)(inRow[ic] + p.InputOffset);
+            }
+            int outBase = ((b * output.H + oy) * output.W + ox) * output.C;
+            for (int oc = 0; oc < output.C; oc++)
+            {
+                ref sbyte w = ref Unsafe.Add(ref filterRef, oc * k);
+                var sum = Vector256<int>.Zero;
+                for (int i = 0; i < kVector; i += 16)
+                {
+                    var weights = Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref w, (nuint)i));
+                    sum = Avx2.Add(sum, Avx2.MultiplyAddAdjacent(weights, Vector256.LoadUnsafe(ref patchRef, (nuint)i)));
+                }
+                int acc = Vector256.Sum(sum);
+                for (int i = kVector; i < k; i++) acc += Unsafe.Add(ref w, i) * patch[i];
+                outputData[outBase + oc] = Requantize(acc, bias, oc, q.Multipliers[oc], q.Shifts[oc], p.OutputOffset, p.ActivationMin, p.ActivationMax);
+            }
+        }
+    }
+
+    /// <summary>DepthwiseConvS8 with 8 channels per AVX2 operation, int32 accumulators per channel.</summary>
+    private static void DepthwiseConvAvx2(
+        in ConvParams p, in PerChannelQuant q, Dims input, ReadOnlySpan<sbyte> inputData, Dims filter,
+        ReadOnlySpan<sbyte> filterData, ReadOnlySpan<int> bias, Dims output, Span<sbyte> outputData)
+    {
+        int channels = output.C, vectorChannels = channels & ~7;
+        Span<int> acc = stackalloc int[channels];
+        ref int accRef = ref MemoryMarshal.GetReference(acc);
+        ref sbyte inRef = ref MemoryMarshal.GetReference(inputData);
+        ref sbyte filterRef = ref MemoryMarshal.GetReference(filterData);
+        var offset = Vector256.Create(p.InputOffset);
+        for (int b = 0; b < output.N; b++)
+        for (int oy = 0; oy < output.H; oy++)
+        for (int ox = 0; ox < output.W; ox++)
+        {
+            int inY0 = oy * p.StrideH - p.PadH, inX0 = ox * p.StrideW - p.PadW;
+            acc.Clear();
+            for (int fy = 0; fy < filter.H; fy++)
+            {
+                int iy = inY0 + fy;
+                if ((uint)iy >= (uint)input.H) continue;
+                for (int fx = 0; fx < filter.W; fx++)
+                {
+                    int ix = inX0 + fx;
+                    if ((uint)ix >= (uint)input.W) continue;
+                    int inBase = ((b * input.H + iy) * input.W + ix) * channels, wBase = (fy * filter.W + fx) * channels;
+                    int c = 0;
+                    for (; c < vectorChannels; c += 8)
+                    {
+                        var x = Avx2.Add(Avx2.ConvertToVector256Int32(Load8(ref Unsafe.Add(ref inRef, inBase + c))), offset);
+                        var w = Avx2.ConvertToVector256Int32(Load8(ref Unsafe.Add(ref filterRef, wBase + c)));
+                        Vector256.StoreUnsafe(Avx2.Add(Vector256.LoadUnsafe(ref accRef, (nuint)c), Avx2.MultiplyLow(x, w)), ref accRef, (nuint)c);
+                    }
+                    for (; c < channels; c++)
+                        acc[c] += filterData[wBase + c] * (inputData[inBase + c] + p.InputOffset);
+                }
+            }
+            int outBase = ((b * output.H + oy) * output.W + ox) * channels;
+            for (int c = 0; c < channels; c++)
+                outputData[outBase + c] = Requantize(acc[c], bias, c, q.Multipliers[c], q.Shifts[c], p.OutputOffset, p.ActivationMin, p.ActivationMax);
+        }
+    }
+
+    /// <summary>Eight int8 values into the low half of a vector (the rest zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<sbyte> Load8(ref sbyte source) =>
+        Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<long>(ref Unsafe.As<sbyte, byte>(ref source))).AsSByte();
 
     /// <summary>
     /// Fully connected: input is (N, depth) flattened from any (N, H, W, C); filter dims (outC, 1, 1, depth),
