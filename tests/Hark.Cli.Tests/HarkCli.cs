@@ -8,7 +8,7 @@ public static class HarkCli
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     public static Result Run(IEnumerable<string> args, string? workingDirectory = null,
-        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, byte[]? stdin = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -23,9 +23,10 @@ public static class HarkCli
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
 
         using var process = Process.Start(psi)!;
-        process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null) process.StandardInput.BaseStream.Write(stdin);
+        process.StandardInput.Close();
         if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
