@@ -258,12 +258,12 @@ public sealed class ModelPackage
         if (labels.Count < 2 || labels.Any(string.IsNullOrWhiteSpace) || labels.Distinct(StringComparer.Ordinal).Count() != labels.Count)
             throw Bad("labels must be at least two distinct non-empty names");
         if (metadata.ModelName is null || metadata.ToolVersion is null) throw Bad("metadata lacks the model name or tool version");
-        if (detector is not null && detector.Problems(labels.Count).FirstOrDefault() is { } detectorProblem)
-            throw Bad($"detector settings: {detectorProblem}");
 
         var graph = ReadGraph(new SpanReader(Section(GraphTag), sourceName), sourceName);
         var problems = Int8Engine.CompatibilityProblems(graph, frontEnd, labels);
         if (problems.Count > 0) throw Bad($"inconsistent model: {string.Join("; ", problems)}");
+        if (detector is not null && detector.Problems(labels.Count).FirstOrDefault() is { } detectorProblem)
+            throw Bad($"detector settings: {detectorProblem}");
         try
         {
             // Preparing the engine derives every multiplier; a value no kernel accepts is caught here, not at inference.

@@ -108,6 +108,12 @@ public class ModelPackageTests
         byte[] stride = ReplaceUtf8(bytes, "\"stride_ms\": 20", "\"stride_ms\": 10");
         Assert.Contains("front end gives 98x10", Problem(Reseal(stride)));
 
+        // Detector settings the C library would refuse.
+        byte[] detector = ReplaceUtf8(bytes, "\"thresholds\":[205,205,205]", "\"thresholds\":[205,300,205]");
+        Assert.Contains("detector settings: thresholds must be 0..256", Problem(Reseal(detector)));
+        byte[] garbled = ReplaceUtf8(bytes, "\"thresholds\":[205,205,205]", "\"thresholds\":{");
+        Assert.Contains("detector JSON", Problem(Reseal(garbled)));
+
         string missing = Path.Combine(TestPaths.NewTempDir("package-missing"), "nope.hark");
         Assert.Equal($"{missing}: model package not found", Assert.Throws<InputFileException>(() => ModelPackage.Load(missing)).Message);
         string emptyRun = TestPaths.NewTempDir("package-run");
