@@ -1,3 +1,4 @@
+using CsCheck;
 using System.IO.Compression;
 using System.Text.Json;
 using Hark.Audio;
@@ -139,6 +140,63 @@ public class CLibraryTests(ITestOutputHelper log)
         Assert.InRange(m4.InstructionsPerInference, stats.Macs / 2, stats.Macs * 20);
         Assert.InRange(m4.InstructionsPerHop, 5_000, 200_000);
         Assert.True(m4.InstructionsPerInferenceHop > m4.InstructionsPerInference, "a hop that infers costs more than the inference");
+    }
+
+    /// <summary>
+    /// Property: audio made of random segments at the extremes of int16 (silence, DC at -32768 or 32767, full-scale
+    /// square waves, clipped noise), pushed by the C library in random chunk sizes (0 to 2,000 samples, several seeds)
+    /// gives exactly the C# events and counters, under AddressSanitizer and UBSan.
+    /// </summary>
+    [SkippableFact]
+    public void Streaming_entry_takes_any_chunk_sizes_and_extreme_sample_values()
+    {
+        Require(NativeTools.HostCompiler);
+        var package = TestPackage(12, threshold: 70);
+        string work = TestPaths.NewTempDir("clib-fuzz");
+        string source = Path.Combine(work, "lib");
+        CLibraryWriter.WriteSources(package, source);
+        string exe = CBuilds.BuildHostHarness(source, work, sanitize: true);
+        using var engine = package.CreateEngine();
+        var segment =
+            from kind in CsCheck.Gen.Int[0, 4]
+            from length in CsCheck.Gen.Int[1, 12000]
+            from period in CsCheck.Gen.Int[2, 60]
+            select Enumerable.Range(0, length).Select(i => kind switch
+            {
+                0 => (short)0,
+                1 => short.MinValue,
+                2 => short.MaxValue,
+                3 => i / period % 2 == 0 ? short.MaxValue : short.MinValue,
+                _ => (short)(((i * 7919) ^ (i >> 3) * 104729) % 3 == 0 ? short.MinValue : (i * 31337) % 65536 - 32768),
+            }).ToArray();
+        int runs = 0, events = 0;
+        segment.Array[3, 12].Sample(segments =>
+        {
+            short[] audio = segments.SelectMany<short[], short>(x => x).ToArray();
+            string wav = Path.Combine(work, $"fuzz{runs}.wav");
+            LibraryVerifier.WriteWav(wav, audio, 16000);
+            var expected = new List<DetectionEvent>();
+            var reference = new KeywordStream(engine, package.Detector);
+            reference.Push(audio, expected);
+            var job = string.Concat(Enumerable.Range(1, 3).Select(seed => $"stream {seed * 7 + runs} {wav}\n"));
+            byte[] output = CBuilds.RunHost(exe, job, work, TimeSpan.FromMinutes(5));
+            var reader = new BinaryReader(new MemoryStream(output));
+            for (int seed = 0; seed < 3; seed++)
+            {
+                Assert.Equal(0, reader.ReadInt32());
+                int count = reader.ReadInt32();
+                var actual = Enumerable.Range(0, count).Select(_ => (reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt32())).ToList();
+                Assert.Equal(expected.Select(e => (e.Label, e.Sample, e.Score)), actual);
+                Assert.Equal(reference.SamplesPushed, reader.ReadInt64());
+                Assert.Equal(reference.FramesComputed, reader.ReadInt64());
+                Assert.Equal(reference.Inferences, reader.ReadInt64());
+                Assert.Equal(0, reader.ReadInt32());
+            }
+            runs++;
+            events += expected.Count;
+        }, iter: 12, threads: 1);
+        log.WriteLine($"{runs} random extreme streams x 3 chunkings: {events} events identical");
+        Assert.True(events > 0);
     }
 
     [Fact]
