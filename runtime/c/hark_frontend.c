@@ -283,7 +283,7 @@ static void compute_frame(hark_frontend_state *st, const int16_t *samples, int32
 {
     const hark_frontend_tables *t = st->tables;
     const int32_t w = t->window, n = t->fft_size, bands = t->mel_bands;
-    float *x = st->frame;
+    float *x = st->scratch, *work = st->scratch + HARK_FRONTEND_FFT_SIZE, *mel = work + HARK_FRONTEND_FFT_SIZE;
     const float a = t->pre_emphasis, floor_value = t->log_floor;
     int32_t i, b;
     if (a != 0.0f) {
@@ -297,8 +297,8 @@ static void compute_frame(hark_frontend_state *st, const int16_t *samples, int32
         for (; i < w; i++) x[i] = 0.0f * t->window_fn[i];
     }
     for (i = w; i < n; i++) x[i] = 0.0f;
-    complex_fft(t, x, st->work);
-    spectrum(t, st->work, x); /* the samples are no longer needed */
+    complex_fft(t, x, work);
+    spectrum(t, work, x); /* the samples are no longer needed */
     for (b = 0; b < bands; b++) {
         const float *weights = t->mel_weights + t->mel_offset[b];
         const float *bins = x + t->mel_start[b];
@@ -306,16 +306,16 @@ static void compute_frame(hark_frontend_state *st, const int16_t *samples, int32
         float sum = 0.0f;
         int32_t j;
         for (j = 0; j < length; j++) sum = sum + weights[j] * bins[j];
-        st->mel[b] = hark_frontend_log(sum + floor_value);
+        mel[b] = hark_frontend_log(sum + floor_value);
     }
     if (t->output == HARK_FRONTEND_LOG_MEL) {
-        for (b = 0; b < bands; b++) out[b] = st->mel[b];
+        for (b = 0; b < bands; b++) out[b] = mel[b];
     } else {
         int32_t k;
         for (k = 0; k < t->features; k++) {
             const float *row = t->dct + k * bands;
             float sum = 0.0f;
-            for (b = 0; b < bands; b++) sum = sum + row[b] * st->mel[b];
+            for (b = 0; b < bands; b++) sum = sum + row[b] * mel[b];
             out[k] = sum;
         }
     }
@@ -347,6 +347,16 @@ hark_frontend_status hark_frontend_init(hark_frontend_state *state, const hark_f
     return HARK_FRONTEND_OK;
 }
 
+#ifdef HARK_FRONTEND_EXTERNAL_SCRATCH
+void hark_frontend_set_scratch(hark_frontend_state *state, float *scratch)
+{
+    if (state) state->scratch = scratch;
+}
+#define HARK__HAS_SCRATCH(state) ((state)->scratch != 0)
+#else
+#define HARK__HAS_SCRATCH(state) 1
+#endif
+
 void hark_frontend_reset(hark_frontend_state *state)
 {
     state->pending_count = 0;
@@ -365,7 +375,7 @@ int32_t hark_frontend_push(hark_frontend_state *state, const int16_t *samples, i
 {
     const hark_frontend_tables *t;
     int32_t frames = 0, used = 0;
-    if (!state || !state->tables) return HARK_FRONTEND_ERR_ARG;
+    if (!state || !state->tables || !HARK__HAS_SCRATCH(state)) return HARK_FRONTEND_ERR_ARG;
     state->consumed = 0;
     if (count < 0 || max_frames < 0 || (count > 0 && !samples) || (max_frames > 0 && !features_out))
         return HARK_FRONTEND_ERR_ARG;
@@ -394,7 +404,7 @@ int32_t hark_frontend_clip(hark_frontend_state *state, const int16_t *samples, i
 {
     const hark_frontend_tables *t;
     int32_t frames, f;
-    if (!state || !state->tables || count < 0 || (count > 0 && !samples) || !features_out)
+    if (!state || !state->tables || !HARK__HAS_SCRATCH(state) || count < 0 || (count > 0 && !samples) || !features_out)
         return HARK_FRONTEND_ERR_ARG;
     t = state->tables;
     if (count > t->clip_samples) count = t->clip_samples;

@@ -36,8 +36,12 @@
 
    MEMORY (default config mfcc10, Cortex-M4)
      hark_frontend_state holds the overlap buffer (W int16 samples: the next frame from its first sample on) and the
-     float scratch of one frame (2 N + B floats): 5,232 bytes, all static, sized by the macros above. The tables are
-     const (flash): 7,396 bytes; the code 3,356 bytes (-O2). No heap; no recursion or arrays on the stack.
+     float scratch of one frame (HARK_FRONTEND_SCRATCH_FLOATS = 2 N + B floats): 5,232 bytes, all static, sized by the
+     macros above. The scratch is only used while a frame is computed: with HARK_FRONTEND_EXTERNAL_SCRATCH defined
+     (for hark_frontend.c and every file including this header) the state holds a pointer instead, set with
+     hark_frontend_set_scratch, so the buffer can be shared with other work that never runs at the same time
+     (hark_kws lends it the network's arena: 4,256 bytes less RAM). The tables are const (flash): 7,396 bytes; the
+     code 3,356 bytes (-O2). No heap; no recursion or arrays on the stack.
 
    PERFORMANCE (Cortex-M4F, arm-none-eabi-gcc 12.2 -O2, instructions counted under QEMU; not cycles)
      34,933 instructions per 20 ms hop (one frame) for mfcc10: `make bench-frontend-m4`.
@@ -59,6 +63,9 @@ extern "C" {
 #define HARK_FRONTEND_CLIP_FRAMES \
     (HARK_FRONTEND_CLIP_SAMPLES < HARK_FRONTEND_WINDOW ? 0 \
      : 1 + (HARK_FRONTEND_CLIP_SAMPLES - HARK_FRONTEND_WINDOW) / HARK_FRONTEND_STRIDE)
+
+/* Floats of scratch one frame needs: the samples then the spectrum (N), the FFT's work (N), the mel energies (B). */
+#define HARK_FRONTEND_SCRATCH_FLOATS (2 * HARK_FRONTEND_FFT_SIZE + HARK_FRONTEND_MEL_BANDS)
 
 typedef enum { HARK_FRONTEND_MFCC = 0, HARK_FRONTEND_LOG_MEL = 1 } hark_frontend_output;
 
@@ -89,9 +96,11 @@ typedef struct {
     int32_t pending_count;
     int16_t previous;                     /* the sample just before pending[0], 0 at the start */
     int32_t consumed;                     /* samples the last hark_frontend_push took */
-    float frame[HARK_FRONTEND_FFT_SIZE];  /* samples, then the spectrum */
-    float work[HARK_FRONTEND_FFT_SIZE];   /* FFT: N/2 complex points, interleaved re, im */
-    float mel[HARK_FRONTEND_MEL_BANDS];
+#ifdef HARK_FRONTEND_EXTERNAL_SCRATCH
+    float *scratch;                       /* HARK_FRONTEND_SCRATCH_FLOATS floats, see hark_frontend_set_scratch */
+#else
+    float scratch[HARK_FRONTEND_SCRATCH_FLOATS];
+#endif
 } hark_frontend_state;
 
 /* The tables of the config this library was generated for (defined in the generated hark_frontend_tables.c). */
@@ -99,6 +108,12 @@ extern const hark_frontend_tables hark_frontend_builtin_tables;
 
 /* Binds the tables and forgets all audio. Fails if the tables do not fit this build's buffers. */
 hark_frontend_status hark_frontend_init(hark_frontend_state *state, const hark_frontend_tables *tables);
+
+#ifdef HARK_FRONTEND_EXTERNAL_SCRATCH
+/* Lends the state HARK_FRONTEND_SCRATCH_FLOATS floats (4-byte aligned) for computing frames; push and clip fail
+   with HARK_FRONTEND_ERR_ARG until it is set. Nothing in it survives between calls. */
+void hark_frontend_set_scratch(hark_frontend_state *state, float *scratch);
+#endif
 
 /* Forgets all pushed audio: the next sample pushed is sample 0 of a new signal. */
 void hark_frontend_reset(hark_frontend_state *state);

@@ -24,6 +24,17 @@
 static int32_t hark__arena[(HARK_MODEL_ARENA_BYTES + 3) / 4];
 static int32_t hark__scratch[(HARK_MODEL_SCRATCH_BYTES + 3) / 4 + 1];
 
+#ifdef HARK_FRONTEND_EXTERNAL_SCRATCH
+/* The front end's frame scratch is only used while a frame is computed and the arena only during an inference; they
+   never overlap in time, so the arena lends the front end its scratch when it is large enough. */
+#if HARK_MODEL_ARENA_BYTES >= HARK_FRONTEND_SCRATCH_FLOATS * 4
+#define HARK__FRONTEND_SCRATCH ((float *)hark__arena)
+#else
+static float hark__frontend_scratch[HARK_FRONTEND_SCRATCH_FLOATS];
+#define HARK__FRONTEND_SCRATCH hark__frontend_scratch
+#endif
+#endif
+
 const char *hark_kws_label(int32_t index)
 {
     return index >= 0 && index < HARK_MODEL_LABELS ? hark_model_labels[index] : "";
@@ -77,6 +88,9 @@ hark_kws_status hark_kws_init(hark_kws *kws)
     if (!kws) return HARK_KWS_ERR_ARG;
     memset(kws, 0, sizeof *kws);
     if (hark_frontend_init(&kws->frontend, &hark_frontend_builtin_tables) != HARK_FRONTEND_OK) return HARK_KWS_ERR_MODEL;
+#ifdef HARK_FRONTEND_EXTERNAL_SCRATCH
+    hark_frontend_set_scratch(&kws->frontend, HARK__FRONTEND_SCRATCH);
+#endif
     config.infer_every = HARK_MODEL_INFER_EVERY;
     config.smoothing = HARK_MODEL_SMOOTHING;
     config.min_count = HARK_MODEL_MIN_COUNT;

@@ -40,7 +40,9 @@
    report of `hark export`)
      hark_kws (the caller's, one per audio stream): front-end state, the int8 feature ring, the detector history.
      Shared by all instances, inside hark_kws.c: the activation arena (HARK_MODEL_ARENA_BYTES) and the kernels'
-     scratch (HARK_MODEL_SCRATCH_BYTES). Stack: see the `hark export` report (measured on the Cortex-M4).
+     scratch (HARK_MODEL_SCRATCH_BYTES). The arena also serves as the front end's frame scratch (exported libraries
+     define HARK_FRONTEND_EXTERNAL_SCRATCH): a hop and an inference never run at the same time, so RAM holds one
+     buffer for both. Stack: see the `hark export` report (measured on the Cortex-M4).
 
    THREAD SAFETY
      Not re-entrant: the arena is shared, so at most one hark_kws_push / hark_kws_classify may run at a time. Call

@@ -35,7 +35,7 @@ public static class CLibraryWriter
             RuntimeSources.CopyTo(file, Path.Combine(directory, file));
             files.Add(Path.Combine(directory, file));
         }
-        FrontEndTablesWriter.Write(package.FrontEnd, directory);
+        FrontEndTablesWriter.Write(package.FrontEnd, directory, externalScratch: true);
         files.Add(Path.Combine(directory, FrontEndTablesWriter.HeaderFileName));
         files.Add(Path.Combine(directory, FrontEndTablesWriter.SourceFileName));
         File.WriteAllText(Path.Combine(directory, ModelSourceWriter.HeaderFileName), ModelSourceWriter.Header(package));

@@ -18,17 +18,19 @@ public static class FrontEndTablesWriter
     public const string HeaderFileName = "hark_frontend_tables.h";
     public const string SourceFileName = "hark_frontend_tables.c";
 
-    /// <summary>Writes both files into <paramref name="directory"/> (created if missing), each via a temp file.</summary>
-    public static void Write(FrontEndConfig config, string directory)
+    /// <summary>Writes both files into <paramref name="directory"/> (created if missing), each via a temp file.
+    /// <paramref name="externalScratch"/> makes the front end borrow its frame scratch (HARK_FRONTEND_EXTERNAL_SCRATCH),
+    /// as the exported library does to share it with the network's arena.</summary>
+    public static void Write(FrontEndConfig config, string directory, bool externalScratch = false)
     {
-        string header = Header(config), source = Source(config);
+        string header = Header(config, externalScratch), source = Source(config);
         Directory.CreateDirectory(directory);
         WriteAtomically(Path.Combine(directory, HeaderFileName), header);
         WriteAtomically(Path.Combine(directory, SourceFileName), source);
     }
 
     /// <summary>The compile-time sizes of <paramref name="config"/> as <c>HARK_FRONTEND_*</c> macros.</summary>
-    public static string Header(FrontEndConfig config)
+    public static string Header(FrontEndConfig config, bool externalScratch = false)
     {
         config.EnsureValid();
         var s = new StringBuilder();
@@ -44,6 +46,9 @@ public static class FrontEndTablesWriter
         Define(s, "HARK_FRONTEND_MEL_BANDS", config.MelBands);
         Define(s, "HARK_FRONTEND_FEATURES", config.FeaturesPerFrame);
         Define(s, "HARK_FRONTEND_CLIP_SAMPLES", config.ClipSamples);
+        if (externalScratch)
+            s.Append("/* The frame scratch is lent by the caller (hark_kws shares it with the network's arena). */\n")
+             .Append("#define HARK_FRONTEND_EXTERNAL_SCRATCH 1\n");
         s.Append("\n#endif /* HARK_FRONTEND_TABLES_H */\n");
         return s.ToString();
     }
