@@ -5,18 +5,8 @@
 #include <stdio.h>
 
 #include "../examples/nucleo-l476rg/audio_capture.h"
+#include "check.h"
 
-static int g_passed, g_failed;
-
-static void check(int ok, const char *what)
-{
-    if (ok) {
-        g_passed++;
-    } else {
-        g_failed++;
-        printf("FAIL: %s\n", what);
-    }
-}
 
 #define HALF 4
 static int32_t g_dma[2 * HALF];
@@ -84,6 +74,5 @@ int main(void)
     check(!audio_capture_rate_ok(17856.0, 16000.0, 0.01), "17.9 kHz is not");
     check(!audio_capture_rate_ok(15800.0, 16000.0, 0.01), "-1.25 % is not");
 
-    printf("audio_capture: %d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_summary("audio_capture");
 }

@@ -6,18 +6,8 @@
 #include <string.h>
 
 #include "../hark_frontend.h"
+#include "check.h"
 
-static int g_passed, g_failed;
-
-static void check(int ok, const char *what)
-{
-    if (ok) {
-        g_passed++;
-    } else {
-        g_failed++;
-        printf("FAIL: %s\n", what);
-    }
-}
 
 static uint32_t bits(float x)
 {
@@ -198,6 +188,5 @@ int main(void)
     test_sqrt();
     test_log();
     test_quantize();
-    printf("frontend: %d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_summary("frontend");
 }

@@ -9,18 +9,8 @@
 #include <string.h>
 
 #include "../hark_kws.h"
+#include "check.h"
 
-static int g_passed, g_failed;
-
-static void check(int ok, const char *what)
-{
-    if (ok) {
-        g_passed++;
-    } else {
-        g_failed++;
-        printf("FAIL: %s\n", what);
-    }
-}
 
 static uint32_t g_seed = 987654321u;
 static uint32_t next_random(void)
@@ -268,6 +258,5 @@ int main(void)
     test_classify_equals_stream_window();
     test_extremes();
     test_min_count();
-    printf("kws: %d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_summary("kws");
 }
