@@ -106,7 +106,28 @@ static uint32_t hark__sxtab16_ror8(uint32_t a, uint32_t x)
 }
 #define hark__smlad(a, b, acc) __smlad((int32_t)(a), (int32_t)(b), (acc))
 #define hark__smlabb(a, b, acc) __smlabb((int32_t)(a), (int32_t)(b), (acc))
+#define hark__smlabt(a, b, acc) __smlabt((int32_t)(a), (int32_t)(b), (acc))
+#define hark__smlatb(a, b, acc) __smlatb((int32_t)(a), (int32_t)(b), (acc))
 #define hark__smlatt(a, b, acc) __smlatt((int32_t)(a), (int32_t)(b), (acc))
+#define hark__ssat8(x) __ssat((x), 8)
+/* (acc * 2^32 + a * b + 2^31) >> 32, the high word of a rounded 64-bit multiply-accumulate. */
+static int32_t hark__smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    int32_t r;
+    __asm("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+    return r;
+}
+/* Per byte: max(x, lo) then min(.., hi), signed (SSUB8 sets the GE flags that SEL reads). */
+static uint32_t hark__clamp4(uint32_t x, uint32_t lo, uint32_t hi)
+{
+    uint32_t t;
+    __asm("ssub8 %1, %0, %2\n\t"
+          "sel   %0, %0, %2\n\t"
+          "ssub8 %1, %3, %0\n\t"
+          "sel   %0, %0, %3"
+          : "+r"(x), "=&r"(t) : "r"(lo), "r"(hi) : "cc");
+    return x;
+}
 #else
 static uint32_t hark__ror8(uint32_t x) { return (x >> 8) | (x << 24); }
 static int32_t hark__lo16(uint32_t x) { return (int32_t)(int16_t)(uint16_t)(x & 0xFFFFu); }
@@ -133,9 +154,37 @@ static int32_t hark__smlabb(uint32_t a, uint32_t b, int32_t acc)
 {
     return (int32_t)((uint32_t)acc + (uint32_t)(hark__lo16(a) * hark__lo16(b)));
 }
+HARK__INLINE int32_t hark__smlabt(uint32_t a, uint32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(hark__lo16(a) * hark__hi16(b)));
+}
+HARK__INLINE int32_t hark__smlatb(uint32_t a, uint32_t b, int32_t acc)
+{
+    return (int32_t)((uint32_t)acc + (uint32_t)(hark__hi16(a) * hark__lo16(b)));
+}
 static int32_t hark__smlatt(uint32_t a, uint32_t b, int32_t acc)
 {
     return (int32_t)((uint32_t)acc + (uint32_t)(hark__hi16(a) * hark__hi16(b)));
+}
+static int32_t hark__ssat8(int32_t x) { return x < -128 ? -128 : x > 127 ? 127 : x; }
+/* As the instruction: the 64-bit sum wraps, bits 63..32 are the result. */
+static int32_t hark__smmlar(int32_t a, int32_t b, int32_t acc)
+{
+    const uint64_t sum = ((uint64_t)(uint32_t)acc << 32) + (uint64_t)((int64_t)a * b) + 0x80000000u;
+    return (int32_t)(uint32_t)(sum >> 32);
+}
+static uint32_t hark__clamp4(uint32_t x, uint32_t lo, uint32_t hi)
+{
+    uint32_t r = 0;
+    int i;
+    for (i = 0; i < 32; i += 8) {
+        int32_t v = (int8_t)(uint8_t)(x >> i);
+        const int32_t l = (int8_t)(uint8_t)(lo >> i), h = (int8_t)(uint8_t)(hi >> i);
+        if (v < l) v = l;
+        if (v > h) v = h;
+        r |= ((uint32_t)v & 0xFFu) << i;
+    }
+    return r;
 }
 #endif
 
@@ -193,14 +242,64 @@ static void hark__conv_portable(const hark_conv_params *p, const hark_per_channe
 #endif
 
 #if HARK__DSP
-/* Requantization with the per-channel constants hoisted out of the pixel loops. Same results as
-   hark_multiply_by_quantized_multiplier for every multiplier except INT32_MIN (SRDHM's saturating case), which
-   the callers route to the generic function. */
-/* Requantization with the per-channel constants hoisted out of the pixel loops, for channels where it is "fast":
-   RoundingDivideByPOT(s, r) is computed as (s - (s < 0) + 2^(r-1)) >> r, which is the same rounding, with both
-   additions saturating (QADD). Saturation can only happen when s is within 2^(r-1) of INT32_MAX, where the true
-   result is 2^(31-r) and the saturated one 2^(31-r) - 1: for r <= 23 both exceed 127 + 128 and clamp to the same
-   int8 output. Channels with r > 23 or the multiplier INT32_MIN (SRDHM's saturating case) take the generic path. */
+/* ---------------------------------------------------------------------------------------------------------------
+   Fast requantization, for kernels that can bound their accumulators: |acc| < 2^30, multiplier m >= 0 and a right
+   shift r = -shift in [1, 30] (checked per call and channel by hark__rq_ok). With C = (2 * output_offset + 1) <<
+   (r - 1) the kernels compute, from the doubled accumulator 2 * acc:
+       out = SSAT8(SMMLAR(2 * acc, m, C - [acc < 0]) >> r)                  (ADD, SMMLAR, ASR, SSAT)
+   which is TFLM's RoundingDivideByPOT(SRDHM(acc, m), r) + output_offset, saturated to int8, bit for bit:
+   - SMMLAR(a, b, c) = c + floor((a * b + 2^31) / 2^32). For a = 2 * acc that is c + floor((acc * m + 2^30) / 2^31)
+     = c + SRDHM(acc, m): gemmlowp's SRDHM truncates the nudged product towards zero, which for both signs is this
+     floor (see hark__srdhm), and its saturating case needs acc = INT32_MIN.
+   - RoundingDivideByPOT(s, r) = (s >> r) + (remainder > 2^(r-1) - 1 + [s < 0]) = floor((s + 2^(r-1) - [s < 0]) / 2^r)
+     for r >= 1 (ties away from zero); adding output_offset * 2^r inside the floor adds output_offset outside.
+   - [s < 0] is replaced by [acc < 0]: for m >= 0 they differ only when acc < 0 and s = 0, and then both roundings
+     give floor((2^(r-1) - 1) / 2^r) = floor(2^(r-1) / 2^r) = 0.
+   - Nothing overflows: |s| <= |acc| <= bound, so |s + C - [acc < 0]| <= bound + 2 + 2^(r-1) + |output_offset| * 2^r,
+     which hark__rq_ok requires to be <= INT32_MAX; 2 * acc fits because bound < 2^30.
+   - SSAT to [-128, 127] followed by the activation clamp equals the reference clamp, [min, max] lying inside
+     [-128, 127]; where the activation is not [-128, 127] the kernels clamp their outputs afterwards. */
+
+/* max |x + input_offset| over int8 x. */
+static int64_t hark__input_abs_max(int32_t input_offset)
+{
+    const int64_t lo = (int64_t)input_offset - 128, hi = (int64_t)input_offset + 127;
+    return -lo > hi ? -lo : hi;
+}
+
+static int hark__rq_ok(int32_t multiplier, int32_t shift, int64_t bound, int32_t output_offset)
+{
+    const int64_t offset = output_offset < 0 ? -(int64_t)output_offset : output_offset;
+    if (multiplier < 0 || shift > -1 || shift < -30 || bound >= ((int64_t)1 << 30)) return 0;
+    return bound + 2 + ((int64_t)1 << (-shift - 1)) + (offset << -shift) <= INT32_MAX;
+}
+
+/* C for a channel that passed hark__rq_ok (k1 = 2 * output_offset + 1). */
+HARK__INLINE int32_t hark__rq_c(int32_t k1, int32_t shift) { return (int32_t)((uint32_t)k1 << (-shift - 1)); }
+
+HARK__INLINE int8_t hark__rq(int32_t acc2, int32_t multiplier, int32_t c, int32_t right)
+{
+    return (int8_t)hark__ssat8(hark__smmlar(acc2, multiplier, c + (acc2 >> 31)) >> right);
+}
+
+/* Clamps n outputs to the activation range, 4 at a time (for fast paths, whose SSAT clamps to [-128, 127]). */
+static void hark__clamp_run(int8_t *p, int32_t n, hark_activation act)
+{
+    const uint32_t lo = 0x01010101u * (uint8_t)act.min, hi = 0x01010101u * (uint8_t)act.max;
+    if (act.min == -128 && act.max == 127) return;
+    for (; n >= 4; n -= 4, p += 4) {
+        const uint32_t v = hark__clamp4(hark__read_u32(p), lo, hi);
+        memcpy(p, &v, sizeof v);
+    }
+    for (; n > 0; n--, p++) *p = hark__clamp8(*p, act);
+}
+
+/* Requantization with the per-channel constants hoisted out of the pixel loops, for the generic DSP paths, for
+   channels where it is "fast": RoundingDivideByPOT(s, r) is computed as (s - (s < 0) + 2^(r-1)) >> r, which is the
+   same rounding, with both additions saturating (QADD). Saturation can only happen when s is within 2^(r-1) of
+   INT32_MAX, where the true result is 2^(31-r) and the saturated one 2^(31-r) - 1: for r <= 23 both exceed 127 + 128
+   and clamp to the same int8 output. Channels with r > 23 or the multiplier INT32_MIN (SRDHM's saturating case) take
+   hark__output. */
 typedef struct {
     int32_t multiplier, shift, left, right, negative_adjust, round;
     int fast;
@@ -246,39 +345,50 @@ typedef uint32_t hark__u32_alias __attribute__((may_alias, aligned(4)));
 /* im2col for a pair of output pixels, interleaved so one 4-word load feeds the inner loop: for every complete
    group of 4 filter-window values, col0 as (a,c),(b,d) then col1 as (a,c),(b,d) - the order SXTB16 and
    SXTB16-ROR8 produce when they unpack 4 filter bytes. The k_total % 4 leftover values follow, 4 slots per column.
-   Values include input_offset; padding positions are 0. */
-/* Appends n values (src NULL: zeros) to one column, from position *k on. Where a whole group of 4 starts,
-   4 input bytes are converted at once: SXTAB16 adds input_offset to bytes 0 and 2, and to bytes 1 and 3 after
-   ROR 8 - exactly the (a,c),(b,d) layout. */
-static void hark__im2col_run(const int8_t *src, int32_t n, int32_t *k_io, int32_t k_grouped, int16_t *cols,
-                             int32_t column, int32_t offset)
+   Values are scale * (x + input_offset), scale 1 or 2 (the fast path's doubled accumulators); padding is 0. */
+typedef struct {
+    int16_t *cols;
+    int32_t column, k_grouped, offset, scale;
+} hark__col;
+
+/* Appends n values (src NULL: zeros) to a column, from position *k on. Where a whole group of 4 starts, 4 input
+   bytes are converted at once: SXTAB16 adds input_offset to bytes 0 and 2, and to bytes 1 and 3 after ROR 8 -
+   exactly the (a,c),(b,d) layout; for scale 2 a second SXTAB16 adds the bytes once more. */
+static void hark__im2col_run(const hark__col *c, const int8_t *src, int32_t n, int32_t *k_io)
 {
     static const uint8_t order[4] = {0, 2, 1, 3};
-    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+    const uint32_t offset = (uint32_t)(c->scale * c->offset);
+    const uint32_t offset2 = (offset & 0xFFFFu) | (offset << 16);
     int32_t k = *k_io;
     while (n > 0) {
-        const int32_t groups = (k & 3) == 0 ? (n < k_grouped - k ? n : k_grouped - k) >> 2 : 0;
+        const int32_t groups = (k & 3) == 0 ? (n < c->k_grouped - k ? n : c->k_grouped - k) >> 2 : 0;
         if (groups > 0) {
-            hark__u32_alias *word = (hark__u32_alias *)(void *)(cols + 2 * k + 4 * column);
+            hark__u32_alias *word = (hark__u32_alias *)(void *)(c->cols + 2 * k + 4 * c->column);
             hark__u32_alias *const end = word + 4 * groups;
-            if (src) {
+            if (src == 0) {
+                for (; word != end; word += 4) {
+                    word[0] = 0;
+                    word[1] = 0;
+                }
+            } else if (c->scale == 2) {
+                for (; word != end; word += 4, src += 4) {
+                    const uint32_t x = hark__read_u32(src);
+                    word[0] = hark__sxtab16(hark__sxtab16(offset2, x), x);
+                    word[1] = hark__sxtab16_ror8(hark__sxtab16_ror8(offset2, x), x);
+                }
+            } else {
                 for (; word != end; word += 4, src += 4) {
                     const uint32_t x = hark__read_u32(src);
                     word[0] = hark__sxtab16(offset2, x);
                     word[1] = hark__sxtab16_ror8(offset2, x);
                 }
-            } else {
-                for (; word != end; word += 4) {
-                    word[0] = 0;
-                    word[1] = 0;
-                }
             }
             k += 4 * groups;
             n -= 4 * groups;
         } else {
-            const int16_t v = (int16_t)(src ? *src++ + offset : 0);
-            if (k < k_grouped) cols[2 * (k & ~3) + 4 * column + order[k & 3]] = v;
-            else cols[2 * k_grouped + 4 * column + (k - k_grouped)] = v;
+            const int16_t v = (int16_t)(src ? c->scale * (*src++ + c->offset) : 0);
+            if (k < c->k_grouped) c->cols[2 * (k & ~3) + 4 * c->column + order[k & 3]] = v;
+            else c->cols[2 * c->k_grouped + 4 * c->column + (k - c->k_grouped)] = v;
             k++;
             n--;
         }
@@ -286,15 +396,11 @@ static void hark__im2col_run(const int8_t *src, int32_t n, int32_t *k_io, int32_
     *k_io = k;
 }
 
-/* im2col for a pair of output pixels, interleaved so one 4-word load feeds the inner loop: for every complete
-   group of 4 filter-window values, col0 as (a,c),(b,d) then col1 as (a,c),(b,d) - the order SXTB16 and
-   SXTB16-ROR8 produce when they unpack 4 filter bytes. The k_total % 4 leftover values follow, 4 slots per column.
-   Values include input_offset; padding positions are 0. Within one filter row the taps inside the input are one
-   contiguous run of bytes (OHWI filter, NHWC input). */
+/* One column (pixel oy, ox). Within one filter row the taps inside the input are one contiguous run of bytes (OHWI
+   filter, NHWC input). */
 static void hark__im2col_column(const hark_conv_params *p, const hark_dims *id, const int8_t *in_batch,
-                                const hark_dims *fd, int32_t oy, int32_t ox, int16_t *cols, int32_t column)
+                                const hark_dims *fd, int32_t oy, int32_t ox, const hark__col *col)
 {
-    const int32_t k_grouped = (fd->h * fd->w * fd->c) & ~3;
     const int32_t in_y0 = oy * p->stride.h - p->padding.h;
     const int32_t in_x0 = ox * p->stride.w - p->padding.w;
     const int32_t fx0 = in_x0 < 0 ? -in_x0 : 0;
@@ -304,13 +410,12 @@ static void hark__im2col_column(const hark_conv_params *p, const hark_dims *id, 
     for (fy = 0; fy < fd->h; fy++) {
         const int32_t iy = in_y0 + fy;
         if (iy < 0 || iy >= id->h || fx1 <= fx0) {
-            hark__im2col_run(0, fd->w * c, &k, k_grouped, cols, column, p->input_offset);
+            hark__im2col_run(col, 0, fd->w * c, &k);
             continue;
         }
-        hark__im2col_run(0, fx0 * c, &k, k_grouped, cols, column, p->input_offset);
-        hark__im2col_run(in_batch + (iy * id->w + in_x0 + fx0) * c, (fx1 - fx0) * c, &k, k_grouped, cols, column,
-                         p->input_offset);
-        hark__im2col_run(0, (fd->w - fx1) * c, &k, k_grouped, cols, column, p->input_offset);
+        if (fx0 > 0) hark__im2col_run(col, 0, fx0 * c, &k);
+        hark__im2col_run(col, in_batch + (iy * id->w + in_x0 + fx0) * c, (fx1 - fx0) * c, &k);
+        if (fx1 < fd->w) hark__im2col_run(col, 0, (fd->w - fx1) * c, &k);
     }
 }
 
@@ -423,159 +528,154 @@ static void hark__mac_2x2(const int8_t *w0, const int8_t *w1, const int16_t *col
     }
 }
 
-/* All output channels of one pixel pair, MACs and requantization fused, for layers where every channel takes the
-   fast requantization with a right shift (shift in [-23, -1], multiplier != INT32_MIN), out_c is even, K is a
-   multiple of 4 and there is a bias: the common case, which then pays no per-channel call overhead. */
+/* The fast path: all output channels of one pixel pair, 2 channels x 2 pixels at a time, MACs and the fast
+   requantization fused, for calls where every channel passes hark__rq_ok, out_c is even, K is a multiple of 4 and
+   there is a bias. The columns hold doubled values, so the accumulators are 2 * acc. */
 typedef struct {
-    const int16_t *cols;     /*  0 */
-    const int8_t *filter;    /*  4 */
-    int32_t k_total;         /*  8 */
-    int32_t groups;          /* 12 */
-    const int32_t *bias;     /* 16 */
-    const int32_t *mult;     /* 20 */
-    const int32_t *shift;    /* 24 */
-    int8_t *dst0;            /* 28 */
-    int8_t *dst1;            /* 32 */
-    int32_t out_c;           /* 36 */
-    int32_t offset;          /* 40 */
-    int32_t act_min;         /* 44 */
-    int32_t act_max;         /* 48 */
-} hark__pair_job;
+    int8_t *dst0, *dst1;            /*  0,  4: outputs of the two pixels (channel 0) */
+    const int32_t *mult, *shift;    /*  8, 12 */
+    const int32_t *bias;            /* 16 */
+    const int16_t *cols, *cols_end; /* 20, 24 */
+    int32_t entry;                  /* 28: set by the kernel */
+    const int8_t *filter_end;       /* 32: filter + out_c * k_total */
+    int32_t k1;                     /* 36: 2 * output_offset + 1 */
+    int32_t k_total;                /* 40 */
+    const int8_t *filter;           /* 44 */
+    int32_t skip;                   /* 48: (4 - groups % 4) % 4, groups skipped on entering the unrolled loop */
+} hark__conv_job;
 
-static int hark__fused_ok(const hark_per_channel_quant *q, const int32_t *bias, int32_t out_c, int32_t k_total)
+static int hark__conv_fast_ok(const hark_conv_params *p, const hark_per_channel_quant *q, const int32_t *bias,
+                              int32_t out_c, int32_t k_total)
 {
+    const int64_t in_max = hark__input_abs_max(p->input_offset);
+    int64_t bound = 0;
     int32_t c;
-    if (bias == 0 || (out_c & 1) != 0 || (k_total & 3) != 0) return 0;
+    if (bias == 0 || (out_c & 1) != 0 || (k_total & 3) != 0 || in_max > 16383) return 0;
+    for (c = 0; c < out_c; c++) {
+        const int64_t b = bias[c] < 0 ? -(int64_t)bias[c] : bias[c];
+        if (b > bound) bound = b;
+    }
+    bound += (int64_t)k_total * 128 * in_max;
     for (c = 0; c < out_c; c++)
-        if (q->shift[c] > -1 || q->shift[c] < -23 || q->multiplier[c] == INT32_MIN) return 0;
+        if (!hark__rq_ok(q->multiplier[c], q->shift[c], bound, p->output_offset)) return 0;
     return 1;
 }
 
 #if HARK__DSP_NATIVE
-/* r8-r11 accumulate (oc, px0), (oc, px1), (oc+1, px0), (oc+1, px1); requantization per output:
-   SMLAL with the 2^30 nudge, >> 31, QADD s + (s >> 31), QADD 2^(right-1), ASR right, + offset, clamp. */
-#define HARK__REQUANT_ASM(reg)                                                                                   \
-    "mov    r2, #0x40000000\n\t"                                                                                \
-    "mov    r3, #0\n\t"                                                                                         \
-    "smlal  r2, r3, " reg ", r0\n\t"                                                                            \
-    "lsr    r2, r2, #31\n\t"                                                                                    \
-    "orr    " reg ", r2, r3, lsl #1\n\t"                                                                        \
-    "asr    r2, " reg ", #31\n\t"                                                                               \
-    "qadd   " reg ", " reg ", r2\n\t"                                                                           \
-    "qadd   " reg ", " reg ", r4\n\t"                                                                           \
-    "asr    " reg ", " reg ", r1\n\t"                                                                           \
-    "add    " reg ", " reg ", r5\n\t"                                                                           \
-    "cmp    " reg ", r6\n\t"                                                                                    \
-    "it     lt\n\t"                                                                                             \
-    "movlt  " reg ", r6\n\t"                                                                                    \
-    "cmp    " reg ", r7\n\t"                                                                                    \
-    "it     gt\n\t"                                                                                             \
-    "movgt  " reg ", r7\n\t"
+/* One group of 4 window positions for 2 channels x 2 pixels: 15 instructions, all 32-bit (60 bytes), so the
+   unrolled loop can be entered at any group (Duff's device). r0/r1 = filter rows, r2 = columns, r8-r11 = accs. */
+#define HARK__GROUP_ASM                                                                                          \
+    "ldmia.w r2!, {r4-r7}\n\t"                                                                                  \
+    "ldr.w  r12, [r0], #4\n\t"                                                                                  \
+    "sxtb16 r3, r12\n\t"                                                                                        \
+    "sxtb16 r12, r12, ror #8\n\t"                                                                               \
+    "smlad  r8, r3, r4, r8\n\t"                                                                                 \
+    "smlad  r8, r12, r5, r8\n\t"                                                                                \
+    "smlad  r9, r3, r6, r9\n\t"                                                                                 \
+    "smlad  r9, r12, r7, r9\n\t"                                                                                \
+    "ldr.w  r12, [r1], #4\n\t"                                                                                  \
+    "sxtb16 r3, r12\n\t"                                                                                        \
+    "sxtb16 r12, r12, ror #8\n\t"                                                                               \
+    "smlad  r10, r3, r4, r10\n\t"                                                                               \
+    "smlad  r10, r12, r5, r10\n\t"                                                                              \
+    "smlad  r11, r3, r6, r11\n\t"                                                                               \
+    "smlad  r11, r12, r7, r11\n\t"
 
-/* Loads channel (oc + index) constants: r0 = multiplier, r1 = right shift, r4 = 2^(right-1). r12 = job. */
-#define HARK__CHANNEL_ASM(index)                                                                                 \
-    "ldr    r3, [sp, #4]\n\t"                                                                                   \
-    "ldr    r0, [r12, #20]\n\t"                                                                                 \
-    "add    r0, r0, r3, lsl #2\n\t"                                                                             \
-    "ldr    r0, [r0, #" index "]\n\t"                                                                           \
-    "ldr    r1, [r12, #24]\n\t"                                                                                 \
-    "add    r1, r1, r3, lsl #2\n\t"                                                                             \
-    "ldr    r1, [r1, #" index "]\n\t"                                                                           \
-    "rsb    r1, r1, #0\n\t"                                                                                     \
-    "sub    r3, r1, #1\n\t"                                                                                     \
-    "mov    r4, #1\n\t"                                                                                         \
-    "lsl    r4, r4, r3\n\t"
+/* Fast requantization of one doubled accumulator (see hark__rq): reg = SSAT8(SMMLAR(reg, m, c + (reg >> 31)) >> r),
+   r12 scratch. */
+#define HARK__RQ_ASM(reg, m, c, r)                                                                               \
+    "add    r12, " c ", " reg ", asr #31\n\t"                                                                   \
+    "smmlar " reg ", " reg ", " m ", r12\n\t"                                                                   \
+    "asr    " reg ", " reg ", " r "\n\t"                                                                        \
+    "ssat   " reg ", #8, " reg "\n\t"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
-__attribute__((naked, noinline)) static void hark__conv_pair_fused(const hark__pair_job *job)
+/* Per channel pair: 9 instructions before the MACs, 15 per group of 4 positions + 2 per 4 groups, 38 after. The
+   job's first 11 words are copied to the stack frame (same offsets), which the kernel updates. */
+__attribute__((naked, noinline)) static void hark__conv_pairs_fast(const hark__conv_job *job)
 {
     __asm volatile(
         "push   {r4-r11, lr}\n\t"
-        "sub    sp, sp, #8\n\t"
-        "str    r0, [sp, #0]\n\t"
-        "mov    r1, #0\n\t"
-        "str    r1, [sp, #4]\n"
+        "sub    sp, sp, #48\n\t"
+        "mov    lr, r0\n\t"
+        "ldmia  lr!, {r0-r10}\n\t"
+        "stmia  sp, {r0-r10}\n\t"
+        "ldmia  lr, {r0, r1}\n\t"
+        "adr.w  r2, 3f\n\t"
+        "mov    r3, #60\n\t"
+        "mla    r2, r1, r3, r2\n\t"
+        "orr    r2, r2, #1\n\t"
+        "str    r2, [sp, #28]\n\t"
+        "ldr    r3, [sp, #40]\n\t"
+        "add    r1, r0, r3\n"
         "1:\n\t"
-        "ldr    r12, [sp, #0]\n\t"
-        "ldr    r3, [sp, #4]\n\t"
-        "ldr    r2, [r12, #16]\n\t"
-        "add    r2, r2, r3, lsl #2\n\t"
-        "ldrd   r8, r10, [r2]\n\t"
+        "ldr    r2, [sp, #16]\n\t"
+        "ldrd   r8, r10, [r2], #8\n\t"
+        "str    r2, [sp, #16]\n\t"
+        "lsl    r8, r8, #1\n\t"
+        "lsl    r10, r10, #1\n\t"
         "mov    r9, r8\n\t"
         "mov    r11, r10\n\t"
-        "ldr    r2, [r12, #8]\n\t"
-        "ldr    r0, [r12, #4]\n\t"
-        "mla    r0, r3, r2, r0\n\t"
-        "add    r1, r0, r2\n\t"
-        "ldr    lr, [r12, #12]\n\t"
-        "ldr    r2, [r12, #0]\n\t"
-        "add    lr, r2, lr, lsl #4\n"
-        "2:\n\t"
-        "ldmia  r2!, {r4-r7}\n\t"
-        "ldr    r12, [r0], #4\n\t"
-        "sxtb16 r3, r12\n\t"
-        "sxtb16 r12, r12, ror #8\n\t"
-        "smlad  r8, r3, r4, r8\n\t"
-        "smlad  r8, r12, r5, r8\n\t"
-        "smlad  r9, r3, r6, r9\n\t"
-        "smlad  r9, r12, r7, r9\n\t"
-        "ldr    r12, [r1], #4\n\t"
-        "sxtb16 r3, r12\n\t"
-        "sxtb16 r12, r12, ror #8\n\t"
-        "smlad  r10, r3, r4, r10\n\t"
-        "smlad  r10, r12, r5, r10\n\t"
-        "smlad  r11, r3, r6, r11\n\t"
-        "smlad  r11, r12, r7, r11\n\t"
+        "ldrd   r2, lr, [sp, #20]\n\t"
+        "ldr    pc, [sp, #28]\n"
+        "3:\n\t"
+        HARK__GROUP_ASM
+        HARK__GROUP_ASM
+        HARK__GROUP_ASM
+        HARK__GROUP_ASM
         "cmp    r2, lr\n\t"
-        "bne    2b\n\t"
-        "ldr    r12, [sp, #0]\n\t"
-        "ldr    r5, [r12, #40]\n\t"
-        "ldr    r6, [r12, #44]\n\t"
-        "ldr    r7, [r12, #48]\n\t"
-        HARK__CHANNEL_ASM("0")
-        HARK__REQUANT_ASM("r8")
-        HARK__REQUANT_ASM("r9")
-        HARK__CHANNEL_ASM("4")
-        HARK__REQUANT_ASM("r10")
-        HARK__REQUANT_ASM("r11")
-        "ldr    r3, [sp, #4]\n\t"
-        "ldr    r2, [r12, #28]\n\t"
-        "add    r2, r2, r3\n\t"
-        "strb   r8, [r2]\n\t"
+        "bne    3b\n\t"
+        "ldrd   r2, r3, [sp, #8]\n\t"
+        "ldrd   r4, r5, [r2], #8\n\t"
+        "ldrd   r6, r7, [r3], #8\n\t"
+        "strd   r2, r3, [sp, #8]\n\t"
+        "ldr    r12, [sp, #36]\n\t"
+        "mvn    r2, r6\n\t"
+        "lsl    r2, r12, r2\n\t"
+        "rsb    r6, r6, #0\n\t"
+        "mvn    r3, r7\n\t"
+        "lsl    r3, r12, r3\n\t"
+        "rsb    r7, r7, #0\n\t"
+        HARK__RQ_ASM("r8", "r4", "r2", "r6")
+        HARK__RQ_ASM("r9", "r4", "r2", "r6")
+        HARK__RQ_ASM("r10", "r5", "r3", "r7")
+        HARK__RQ_ASM("r11", "r5", "r3", "r7")
+        "ldrd   r2, r3, [sp, #0]\n\t"
         "strb   r10, [r2, #1]\n\t"
-        "ldr    r2, [r12, #32]\n\t"
-        "add    r2, r2, r3\n\t"
-        "strb   r9, [r2]\n\t"
-        "strb   r11, [r2, #1]\n\t"
-        "add    r3, r3, #2\n\t"
-        "str    r3, [sp, #4]\n\t"
-        "ldr    r2, [r12, #36]\n\t"
-        "cmp    r3, r2\n\t"
-        "blt    1b\n\t"
-        "add    sp, sp, #8\n\t"
+        "strb   r8, [r2], #2\n\t"
+        "strb   r11, [r3, #1]\n\t"
+        "strb   r9, [r3], #2\n\t"
+        "strd   r2, r3, [sp, #0]\n\t"
+        "mov    r0, r1\n\t"
+        "ldr    r2, [sp, #40]\n\t"
+        "add    r1, r1, r2\n\t"
+        "ldr    r2, [sp, #32]\n\t"
+        "cmp    r0, r2\n\t"
+        "bne    1b\n\t"
+        "add    sp, sp, #48\n\t"
         "pop    {r4-r11, pc}\n");
 }
 #pragma GCC diagnostic pop
-#undef HARK__REQUANT_ASM
-#undef HARK__CHANNEL_ASM
+#undef HARK__GROUP_ASM
+#undef HARK__RQ_ASM
 #else
-static void hark__conv_pair_fused(const hark__pair_job *job)
+static void hark__conv_pairs_fast(const hark__conv_job *job)
 {
-    const hark_activation act = {job->act_min, job->act_max};
-    int32_t oc;
-    for (oc = 0; oc < job->out_c; oc += 2) {
-        const hark__requant r0 = hark__requant_make(job->mult[oc], job->shift[oc]);
-        const hark__requant r1 = hark__requant_make(job->mult[oc + 1], job->shift[oc + 1]);
-        int32_t acc[5];
-        acc[0] = acc[1] = job->bias[oc];
-        acc[2] = acc[3] = job->bias[oc + 1];
-        acc[4] = job->groups;
-        hark__mac_2x2_groups(job->filter + oc * job->k_total, job->filter + (oc + 1) * job->k_total, job->cols, acc);
-        job->dst0[oc] = hark__requant_fast(acc[0], &r0, job->offset, act);
-        job->dst1[oc] = hark__requant_fast(acc[1], &r0, job->offset, act);
-        job->dst0[oc + 1] = hark__requant_fast(acc[2], &r1, job->offset, act);
-        job->dst1[oc + 1] = hark__requant_fast(acc[3], &r1, job->offset, act);
+    const int8_t *w0 = job->filter;
+    const int32_t *bias = job->bias, *mult = job->mult, *shift = job->shift;
+    int8_t *d0 = job->dst0, *d1 = job->dst1;
+    for (; w0 != job->filter_end; w0 += 2 * job->k_total, bias += 2, mult += 2, shift += 2, d0 += 2, d1 += 2) {
+        const int8_t *w1 = w0 + job->k_total;
+        int32_t state[5];
+        state[0] = state[1] = (int32_t)((uint32_t)bias[0] << 1);
+        state[2] = state[3] = (int32_t)((uint32_t)bias[1] << 1);
+        state[4] = (int32_t)(job->cols_end - job->cols) / 8;
+        hark__mac_2x2_groups(w0, w1, job->cols, state);
+        d0[0] = hark__rq(state[0], mult[0], hark__rq_c(job->k1, shift[0]), -shift[0]);
+        d1[0] = hark__rq(state[1], mult[0], hark__rq_c(job->k1, shift[0]), -shift[0]);
+        d0[1] = hark__rq(state[2], mult[1], hark__rq_c(job->k1, shift[1]), -shift[1]);
+        d1[1] = hark__rq(state[3], mult[1], hark__rq_c(job->k1, shift[1]), -shift[1]);
     }
 }
 #endif
@@ -589,35 +689,42 @@ static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_qua
     const int32_t k_total = fd->h * fd->w * fd->c;
     const int32_t pixels = od->h * od->w;
     const int32_t out_c = od->c;
-    const int fused = hark__fused_ok(q, bias, out_c, k_total);
-    hark__pair_job job;
+    const int fast = hark__conv_fast_ok(p, q, bias, out_c, k_total);
+    hark__conv_job job;
+    hark__col col0, col1;
     hark__out o;
     int32_t b, pix, oc;
     o.offset = p->output_offset;
     o.act = p->activation;
-    job.cols = cols;
-    job.filter = f;
-    job.k_total = k_total;
-    job.groups = k_total >> 2;
-    job.bias = bias;
+    col0.cols = col1.cols = cols;
+    col0.column = 0;
+    col1.column = 1;
+    col0.k_grouped = col1.k_grouped = k_total & ~3;
+    col0.offset = col1.offset = p->input_offset;
+    col0.scale = col1.scale = fast ? 2 : 1;
     job.mult = q->multiplier;
     job.shift = q->shift;
-    job.out_c = out_c;
-    job.offset = p->output_offset;
-    job.act_min = p->activation.min;
-    job.act_max = p->activation.max;
+    job.bias = bias;
+    job.cols = cols;
+    job.cols_end = cols + 2 * k_total;
+    job.entry = 0;
+    job.filter_end = f + out_c * k_total;
+    job.k1 = 2 * p->output_offset + 1;
+    job.k_total = k_total;
+    job.filter = f;
+    job.skip = (4 - (k_total >> 2) % 4) % 4;
     for (b = 0; b < od->n; b++) {
         const int8_t *in_batch = in + b * id->h * id->w * id->c;
         int8_t *out_batch = out + b * pixels * out_c;
         for (pix = 0; pix < pixels; pix += 2) {
             const int32_t pix1 = pix + 1 < pixels ? pix + 1 : pix;
             int8_t *dst0 = out_batch + pix * out_c, *dst1 = out_batch + pix1 * out_c;
-            hark__im2col_column(p, id, in_batch, fd, pix / od->w, pix % od->w, cols, 0);
-            hark__im2col_column(p, id, in_batch, fd, pix1 / od->w, pix1 % od->w, cols, 1);
-            if (fused) {
+            hark__im2col_column(p, id, in_batch, fd, pix / od->w, pix % od->w, &col0);
+            hark__im2col_column(p, id, in_batch, fd, pix1 / od->w, pix1 % od->w, &col1);
+            if (fast) {
                 job.dst0 = dst0;
                 job.dst1 = dst1;
-                hark__conv_pair_fused(&job);
+                hark__conv_pairs_fast(&job);
                 continue;
             }
             for (oc = 0; oc < out_c; oc += 2) {
@@ -631,6 +738,7 @@ static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_qua
             }
         }
     }
+    if (fast) hark__clamp_run(out, od->n * pixels * out_c, p->activation);
 }
 #endif /* HARK__DSP */
 
