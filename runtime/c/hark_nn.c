@@ -207,7 +207,7 @@ int32_t hark_conv_s8_get_buffer_size(const hark_dims *input_dims, const hark_dim
     return (2 * (filter_dims->h * filter_dims->w * filter_dims->c & ~3) + 8) * (int32_t)sizeof(int16_t);
 }
 
-#if !HARK__DSP
+/* Portable convolution; the DSP build uses it where |x + input_offset| would not fit the int16 columns. */
 static void hark__conv_portable(const hark_conv_params *p, const hark_per_channel_quant *q,
                                 const hark_dims *id, const int8_t *in, const hark_dims *fd, const int8_t *f,
                                 const int32_t *bias, const hark_dims *od, int8_t *out)
@@ -239,7 +239,6 @@ static void hark__conv_portable(const hark_conv_params *p, const hark_per_channe
                 }
             }
 }
-#endif
 
 #if HARK__DSP
 /* ---------------------------------------------------------------------------------------------------------------
@@ -760,32 +759,59 @@ hark_nn_status hark_conv_s8(const hark_nn_context *ctx, const hark_conv_params *
     if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 ||
         ctx->size < hark_conv_s8_get_buffer_size(input_dims, filter_dims))
         return HARK_NN_ERR_BUFFER;
-    hark__conv_dsp(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, (int16_t *)ctx->buf);
+    if (hark__input_abs_max(params->input_offset) <= 32767) {
+        hark__conv_dsp(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output,
+                       (int16_t *)ctx->buf);
+        return HARK_NN_OK;
+    }
 #else
     (void)ctx;
-    hark__conv_portable(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
 #endif
+    hark__conv_portable(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
     return HARK_NN_OK;
 }
 
 /* ---------------------------------------------------------------------------------------------------------------
    Depthwise convolution (depth multiplier 1). */
 
-/* 3x3 filters run channel by channel over a zero-padded int16 plane of one channel (see hark__dw3x3_dsp). */
-static int hark__dw_uses_plane(const hark_dims *filter_dims) { return filter_dims->h == 3 && filter_dims->w == 3; }
+/* 3x3 windows run channel by channel over zero-padded int16 planes (see hark__dw3x3_dsp) when the padding is >= 0,
+   |x + input_offset| fits comfortably in int16 and the planes need no more scratch than v0.1's layout did (one
+   plane + one int32 per output); count = 0 otherwise. Depends only on the arguments, not on the CPU path.
+   The planes are stored transposed (column-major): plane column x holds plane rows 0 .. rows - 1 top to bottom,
+   pitch values apart (pitch even, so columns are word-aligned). Two planes (two channels converted per pass) where
+   they fit, else one. */
+typedef struct {
+    int32_t cols, rows, pitch, count;
+} hark__dw_geom;
+
+static hark__dw_geom hark__dw_geometry(const hark_dw_conv_params *p, const hark_dims *fd, const hark_dims *od)
+{
+    hark__dw_geom g;
+    int32_t v01, plane;
+    g.count = 0;
+    g.cols = (od->w - 1) * p->stride.w + 3;
+    g.rows = (od->h - 1) * p->stride.h + 3;
+    g.pitch = (g.rows + 1) & ~1;
+    if (fd->h != 3 || fd->w != 3 || p->stride.h <= 0 || p->stride.w <= 0 || p->padding.h < 0 || p->padding.w < 0 ||
+        p->input_offset < -16383 + 128 || p->input_offset > 16383 - 127)
+        return g;
+    v01 = ((g.rows * g.cols + 1) & ~1) * (int32_t)sizeof(int16_t) + od->h * od->w * (int32_t)sizeof(int32_t);
+    plane = g.cols * g.pitch * (int32_t)sizeof(int16_t);
+    g.count = 2 * plane <= v01 ? 2 : plane <= v01 ? 1 : 0;
+    return g;
+}
 
 int32_t hark_dw_conv_s8_get_buffer_size(const hark_dw_conv_params *params, const hark_dims *input_dims,
                                         const hark_dims *filter_dims, const hark_dims *output_dims)
 {
+    hark__dw_geom g;
     (void)input_dims;
-    if (params == 0 || filter_dims == 0 || output_dims == 0 || !hark__dw_uses_plane(filter_dims)) return 0;
-    /* The padded plane of one channel (int16), then one int32 accumulator per output pixel. */
-    return ((((output_dims->h - 1) * params->stride.h + 3) * ((output_dims->w - 1) * params->stride.w + 3) + 1) & ~1) *
-               (int32_t)sizeof(int16_t) +
-           output_dims->h * output_dims->w * (int32_t)sizeof(int32_t);
+    if (params == 0 || !hark__dims_ok(filter_dims) || !hark__dims_ok(output_dims)) return 0;
+    g = hark__dw_geometry(params, filter_dims, output_dims);
+    return g.count * g.cols * g.pitch * (int32_t)sizeof(int16_t);
 }
 
-/* One output pixel, channels [c_begin, c_end), portable. The DSP path uses it for leftover channels. */
+/* One output pixel, channels [c_begin, c_end), portable. */
 static void hark__dw_pixel_portable(const hark_dw_conv_params *p, const hark_per_channel_quant *q,
                                     const hark_dims *id, const int8_t *in_batch, const hark_dims *fd,
                                     const int8_t *f, const int32_t *bias, int32_t oy, int32_t ox,
@@ -812,8 +838,8 @@ static void hark__dw_pixel_portable(const hark_dw_conv_params *p, const hark_per
 }
 
 #if HARK__DSP
-/* Four channels at a time: one word load gives 4 channels of one tap; SXTAB16 adds the input offset to two
-   channels at once and SMLABB/SMLATT multiply-accumulate per channel (SMLAD would mix channels). */
+/* Other windows: four channels at a time: one word load gives 4 channels of one tap; SXTAB16 adds the input offset
+   to two channels at once and SMLABB/SMLATT multiply-accumulate per channel (SMLAD would mix channels). */
 static void hark__dw_pixel_dsp(const hark_dw_conv_params *p, const hark_per_channel_quant *q,
                                const hark_dims *id, const int8_t *in_batch, const hark_dims *fd, const int8_t *f,
                                const int32_t *bias, int32_t oy, int32_t ox, int8_t *dst)
@@ -858,199 +884,293 @@ static void hark__dw_pixel_dsp(const hark_dw_conv_params *p, const hark_per_chan
     }
     if (c < channels) hark__dw_pixel_portable(p, q, id, in_batch, fd, f, bias, oy, ox, c, channels, dst);
 }
-#endif
 
-#if HARK__DSP
+/* Converts channel c (and c + 1 when `two`; its plane follows the first) of the input into the transposed planes,
+   adding input_offset: plane column padding.w + ix holds input column ix from row padding.h down. Two input rows
+   at a time: their bytes packed as (row0 c, row0 c+1, row1 c, row1 c+1) give each plane's vertical pair with one
+   SXTAB16 (bytes 0 and 2) or SXTAB16-ROR8 (bytes 1 and 3). The zero padding around is written once per call. */
+static HARK__NOINLINE void hark__dw_planes(const hark_dw_conv_params *p, const hark_dims *id, const int8_t *src,
+                                          const hark__dw_geom *g, int two, int16_t *plane)
+{
+    const int32_t row_bytes = id->w * id->c, offset = p->input_offset, plane_size = g->cols * g->pitch;
+    const uint32_t offset2 = ((uint32_t)offset & 0xFFFFu) | ((uint32_t)offset << 16);
+    const int32_t x1 = p->padding.w + id->w < g->cols ? p->padding.w + id->w : g->cols;
+    const int32_t y1 = p->padding.h + id->h < g->rows ? p->padding.h + id->h : g->rows;
+    const int32_t n = y1 - p->padding.h;
+    int32_t x, i;
+    for (x = p->padding.w; x < x1; x++) {
+        const int8_t *in = src + (x - p->padding.w) * id->c;
+        int16_t *dst = plane + x * g->pitch + p->padding.h;
+        if (two) {
+            for (i = 0; i + 1 < n; i += 2, in += 2 * row_bytes, dst += 2) {
+                uint16_t r0, r1;
+                uint32_t a, b;
+                memcpy(&r0, in, sizeof r0);
+                memcpy(&r1, in + row_bytes, sizeof r1);
+                a = hark__sxtab16(offset2, (uint32_t)r0 | ((uint32_t)r1 << 16));
+                b = hark__sxtab16_ror8(offset2, (uint32_t)r0 | ((uint32_t)r1 << 16));
+                memcpy(dst, &a, sizeof a);
+                memcpy(dst + plane_size, &b, sizeof b);
+            }
+            if (i < n) {
+                dst[0] = (int16_t)(in[0] + offset);
+                dst[plane_size] = (int16_t)(in[1] + offset);
+            }
+        } else {
+            for (i = 0; i + 1 < n; i += 2, in += 2 * row_bytes, dst += 2) {
+                const uint32_t a = hark__sxtab16(offset2, (uint32_t)(uint8_t)in[0] | ((uint32_t)(uint8_t)in[row_bytes] << 16));
+                memcpy(dst, &a, sizeof a);
+            }
+            if (i < n) dst[0] = (int16_t)(in[0] + offset);
+        }
+    }
+}
 
-/* Requantizes `count` accumulators into int8 outputs `dst_stride` apart. Kept out of line so the constants
-   stay in registers. */
-/* Fast requantization of a run of accumulators for one channel with a right shift (see hark__requant): the
-   output offset is folded into the rounding constant, ro = 2^(right-1) + (offset << right), because adding a
-   multiple of 2^right commutes with the floor shift; where QADD saturates, both results clamp the same way. */
+/* One channel over its plane, for channels that pass hark__rq_ok: every output is, per filter column fx (plane
+   column x * stride_w + fx), one SMLAD on a vertical pair of taps and one SMLABT/SMLATB on the third, with the
+   weights doubled so the accumulator is 2 * acc. With stride_h 1 the outputs go down each column in strips of 4,
+   which share their word loads: rows y..y+5 of a column are words A, B, C and
+       out(y) += A.(w0,w1) + B.lo w2      out(y+1) += A.hi w0 + B.(w1,w2)
+       out(y+2) += B.(w0,w1) + C.lo w2    out(y+3) += B.hi w0 + C.(w1,w2)
+   The rest (and every output when stride_h > 1) go one at a time. */
 typedef struct {
-    int32_t dst_stride, multiplier, right, ro, act_min, act_max; /* offsets 0..20, read by the assembly */
-} hark__run_args;
+    int32_t multiplier, c, right, dst_stride; /*  0..12: requantization (hark__rq); dst_stride: one output row */
+    uint32_t w[6];                            /* 16..36: per filter column fx: (w0, w1), (w1, w2) of it, doubled */
+    int32_t bias2;                            /* 40: 2 * bias */
+    const int16_t *plane;                     /* 44: plane column of output column 0 */
+    int8_t *dst;                              /* 48: output (0, 0) of the channel */
+    int32_t col_step, dst_col_step;           /* 52, 56: bytes from one output column to the next */
+    int32_t columns;                          /* 60: output width */
+    int32_t strips4, strips1;                 /* 64, 68: per output column */
+    int32_t pitch, y_step;                    /* 72, 76: bytes between plane columns / single outputs' rows */
+} hark__dw_job;
 
 #if HARK__DSP_NATIVE
+/* Filter column fx of a strip of 4 (q = plane column pointer, advanced by the strip): r4-r6 = A, B, C. */
+#define HARK__DW_COLUMN4_ASM(q, woff)                                                                            \
+    "ldrd   r2, r3, [sp, #" woff "]\n\t"                                                                        \
+    "ldmia  " q "!, {r4, r5}\n\t"                                                                               \
+    "ldr    r6, [" q "]\n\t"                                                                                    \
+    "smlad  r8, r4, r2, r8\n\t"                                                                                 \
+    "smlatb r9, r4, r2, r9\n\t"                                                                                 \
+    "smlad  r10, r5, r2, r10\n\t"                                                                               \
+    "smlatb r11, r5, r2, r11\n\t"                                                                               \
+    "smlabt r8, r5, r3, r8\n\t"                                                                                 \
+    "smlad  r9, r5, r3, r9\n\t"                                                                                 \
+    "smlabt r10, r6, r3, r10\n\t"                                                                               \
+    "smlad  r11, r6, r3, r11\n\t"
+/* The first filter column, whose MACs start from the bias in r8. */
+#define HARK__DW_FIRST4_ASM                                                                                      \
+    "ldrd   r2, r3, [sp, #16]\n\t"                                                                               \
+    "ldmia  r0!, {r4, r5}\n\t"                                                                                   \
+    "ldr    r6, [r0]\n\t"                                                                                        \
+    "smlatb r9, r4, r2, r8\n\t"                                                                                  \
+    "smlad  r10, r5, r2, r8\n\t"                                                                                 \
+    "smlatb r11, r5, r2, r8\n\t"                                                                                 \
+    "smlad  r8, r4, r2, r8\n\t"                                                                                  \
+    "smlabt r8, r5, r3, r8\n\t"                                                                                  \
+    "smlad  r9, r5, r3, r9\n\t"                                                                                  \
+    "smlabt r10, r6, r3, r10\n\t"                                                                                \
+    "smlad  r11, r6, r3, r11\n\t"
+#define HARK__DW_COLUMN1_ASM(q, woff)                                                                            \
+    "ldrd   r2, r3, [sp, #" woff "]\n\t"                                                                        \
+    "ldr    r4, [" q "]\n\t"                                                                                    \
+    "ldrsh  r5, [" q ", #4]\n\t"                                                                                \
+    "add    " q ", " q ", r9\n\t"                                                                               \
+    "smlad  r8, r4, r2, r8\n\t"                                                                                 \
+    "smlabt r8, r5, r3, r8\n\t"
+/* reg = hark__rq(reg) with r2 = multiplier, r3 = c, r4 = right; r6 scratch. */
+#define HARK__DW_RQ_ASM(reg)                                                                                     \
+    "add    r6, r3, " reg ", asr #31\n\t"                                                                       \
+    "smmlar " reg ", " reg ", r2, r6\n\t"                                                                       \
+    "asr    " reg ", " reg ", r4\n\t"                                                                           \
+    "ssat   " reg ", #8, " reg "\n\t"
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
-/* 19 instructions per output. */
-__attribute__((naked, noinline)) static void hark__requant_run_fast(const int32_t *acc, int32_t count, int8_t *dst,
-                                                                    const hark__run_args *a)
+/* 57 instructions per strip of 4 outputs + 2 per strip, 26 + 2 per single output, 16 per column. The job is copied
+   to the stack frame (same offsets). Registers: r0, r1, r12 = the three plane columns, r7 = output, lr = count. */
+__attribute__((naked, noinline)) static void hark__dw3x3_channel(const hark__dw_job *job)
 {
     __asm volatile(
         "push   {r4-r11, lr}\n\t"
-        "add    r1, r0, r1, lsl #2\n\t"
-        "ldm    r3, {r4-r9}\n\t"
-        "cmp    r0, r1\n\t"
-        "beq    2f\n"
+        "sub    sp, sp, #80\n\t"
+        "ldmia  r0!, {r1-r12}\n\t"
+        "stmia  sp, {r1-r12}\n\t"
+        "ldmia  r0, {r1-r8}\n\t"
+        "add    r9, sp, #48\n\t"
+        "stmia  r9, {r1-r8}\n"
         "1:\n\t"
-        "ldr    r3, [r0], #4\n\t"
-        "mov    r10, #0x40000000\n\t"
-        "mov    r11, #0\n\t"
-        "smlal  r10, r11, r3, r5\n\t"
-        "lsr    r10, r10, #31\n\t"
-        "orr    r3, r10, r11, lsl #1\n\t"
-        "asr    r10, r3, #31\n\t"
-        "qadd   r3, r3, r10\n\t"
-        "qadd   r3, r3, r7\n\t"
-        "asr    r3, r3, r6\n\t"
-        "cmp    r3, r8\n\t"
-        "it     lt\n\t"
-        "movlt  r3, r8\n\t"
-        "cmp    r3, r9\n\t"
-        "it     gt\n\t"
-        "movgt  r3, r9\n\t"
-        "strb   r3, [r2]\n\t"
-        "add    r2, r2, r4\n\t"
-        "cmp    r0, r1\n\t"
-        "bne    1b\n"
-        "2:\n\t"
+        "ldrd   r0, r7, [sp, #44]\n\t"
+        "ldrd   r2, r3, [sp, #52]\n\t"
+        "add    r2, r0, r2\n\t"
+        "add    r3, r7, r3\n\t"
+        "strd   r2, r3, [sp, #44]\n\t"
+        "ldr    r2, [sp, #72]\n\t"
+        "add    r1, r0, r2\n\t"
+        "add    r12, r1, r2\n\t"
+        "ldr    lr, [sp, #64]\n\t"
+        "cmp    lr, #0\n\t"
+        "beq    5f\n"
+        "4:\n\t"
+        "ldr    r8, [sp, #40]\n\t"
+        HARK__DW_FIRST4_ASM
+        HARK__DW_COLUMN4_ASM("r1", "24")
+        HARK__DW_COLUMN4_ASM("r12", "32")
+        "ldm    sp, {r2-r5}\n\t"
+        HARK__DW_RQ_ASM("r8")
+        HARK__DW_RQ_ASM("r9")
+        HARK__DW_RQ_ASM("r10")
+        HARK__DW_RQ_ASM("r11")
+        "strb   r8, [r7]\n\t"
+        "strb   r9, [r7, r5]\n\t"
+        "add    r7, r7, r5, lsl #1\n\t"
+        "strb   r10, [r7]\n\t"
+        "strb   r11, [r7, r5]\n\t"
+        "add    r7, r7, r5, lsl #1\n\t"
+        "subs   lr, lr, #1\n\t"
+        "bne    4b\n"
+        "5:\n\t"
+        "ldr    lr, [sp, #68]\n\t"
+        "cmp    lr, #0\n\t"
+        "beq    7f\n\t"
+        "ldr    r9, [sp, #76]\n"
+        "6:\n\t"
+        "ldr    r8, [sp, #40]\n\t"
+        HARK__DW_COLUMN1_ASM("r0", "16")
+        HARK__DW_COLUMN1_ASM("r1", "24")
+        HARK__DW_COLUMN1_ASM("r12", "32")
+        "ldm    sp, {r2-r5}\n\t"
+        HARK__DW_RQ_ASM("r8")
+        "strb   r8, [r7]\n\t"
+        "add    r7, r7, r5\n\t"
+        "subs   lr, lr, #1\n\t"
+        "bne    6b\n"
+        "7:\n\t"
+        "ldr    r2, [sp, #60]\n\t"
+        "subs   r2, r2, #1\n\t"
+        "str    r2, [sp, #60]\n\t"
+        "bne    1b\n\t"
+        "add    sp, sp, #80\n\t"
         "pop    {r4-r11, pc}\n");
 }
 #pragma GCC diagnostic pop
+#undef HARK__DW_COLUMN4_ASM
+#undef HARK__DW_FIRST4_ASM
+#undef HARK__DW_COLUMN1_ASM
+#undef HARK__DW_RQ_ASM
 #else
-static void hark__requant_run_fast(const int32_t *acc, int32_t count, int8_t *dst, const hark__run_args *a)
+static void hark__dw3x3_channel(const hark__dw_job *j)
 {
-    int32_t i;
-    for (i = 0; i < count; i++, dst += a->dst_stride) {
-        const int32_t s = (int32_t)(((int64_t)acc[i] * a->multiplier + ((int64_t)1 << 30)) >> 31);
-        int32_t v = hark__qadd(hark__qadd(s, s >> 31), a->ro) >> a->right;
-        if (v < a->act_min) v = a->act_min;
-        if (v > a->act_max) v = a->act_max;
-        *dst = (int8_t)v;
+    const uint8_t *column = (const uint8_t *)j->plane;
+    int8_t *dst_column = j->dst;
+    int32_t x, s, fx;
+    for (x = 0; x < j->columns; x++, column += j->col_step, dst_column += j->dst_col_step) {
+        const uint8_t *q[3];
+        int8_t *d = dst_column;
+        q[0] = column;
+        q[1] = column + j->pitch;
+        q[2] = column + 2 * j->pitch;
+        for (s = 0; s < j->strips4; s++, d += 4 * j->dst_stride) {
+            int32_t a0 = j->bias2, a1 = j->bias2, a2 = j->bias2, a3 = j->bias2;
+            for (fx = 0; fx < 3; fx++) {
+                const uint32_t A = hark__read_u32(q[fx]), B = hark__read_u32(q[fx] + 4), C = hark__read_u32(q[fx] + 8);
+                const uint32_t w01 = j->w[2 * fx], w12 = j->w[2 * fx + 1];
+                a0 = hark__smlabt(B, w12, hark__smlad(A, w01, a0));
+                a1 = hark__smlad(B, w12, hark__smlatb(A, w01, a1));
+                a2 = hark__smlabt(C, w12, hark__smlad(B, w01, a2));
+                a3 = hark__smlad(C, w12, hark__smlatb(B, w01, a3));
+                q[fx] += 8;
+            }
+            d[0] = hark__rq(a0, j->multiplier, j->c, j->right);
+            d[j->dst_stride] = hark__rq(a1, j->multiplier, j->c, j->right);
+            d[2 * j->dst_stride] = hark__rq(a2, j->multiplier, j->c, j->right);
+            d[3 * j->dst_stride] = hark__rq(a3, j->multiplier, j->c, j->right);
+        }
+        for (s = 0; s < j->strips1; s++, d += j->dst_stride) {
+            int32_t a0 = j->bias2;
+            for (fx = 0; fx < 3; fx++) {
+                a0 = hark__smlad(hark__read_u32(q[fx]), j->w[2 * fx], a0);
+                int16_t third;
+                memcpy(&third, q[fx] + 4, sizeof third);
+                a0 = hark__smlabt((uint32_t)(uint16_t)third, j->w[2 * fx + 1], a0);
+                q[fx] += j->y_step;
+            }
+            d[0] = hark__rq(a0, j->multiplier, j->c, j->right);
+        }
     }
 }
 #endif
 
-/* Requantizes `count` accumulators of one channel into int8 outputs `dst_stride` apart. */
-static HARK__NOINLINE void hark__requant_run(const int32_t *acc, int32_t count, int8_t *dst, int32_t dst_stride,
-                                            const hark__requant *r, int32_t offset, hark_activation act)
+/* A channel that fails hark__rq_ok: the same taps from the plane, generic requantization. */
+static HARK__NOINLINE void hark__dw3x3_channel_generic(const hark_dw_conv_params *p, const hark_dims *od,
+                                                      int32_t channels, const int8_t *f, int32_t bias,
+                                                      int32_t multiplier, int32_t shift, const int16_t *plane,
+                                                      int32_t pitch, int8_t *dst)
 {
-    int32_t i;
-    if (r->fast && r->left == 0 && r->right >= 1) {
-        hark__run_args a;
-        a.dst_stride = dst_stride;
-        a.multiplier = r->multiplier;
-        a.right = r->right;
-        a.ro = (int32_t)((uint32_t)r->round + ((uint32_t)offset << r->right));
-        a.act_min = act.min;
-        a.act_max = act.max;
-        hark__requant_run_fast(acc, count, dst, &a);
-    } else {
-        for (i = 0; i < count; i++, dst += dst_stride) *dst = hark__output(acc[i], r->multiplier, r->shift, offset, act);
-    }
+    int32_t oy, ox, fy, fx;
+    for (oy = 0; oy < od->h; oy++)
+        for (ox = 0; ox < od->w; ox++) {
+            int32_t acc = 0;
+            for (fx = 0; fx < 3; fx++) {
+                const int16_t *column = plane + (ox * p->stride.w + fx) * pitch + oy * p->stride.h;
+                for (fy = 0; fy < 3; fy++) acc += f[(fy * 3 + fx) * channels] * column[fy];
+            }
+            dst[(oy * od->w + ox) * channels] =
+                hark__output(hark__wrap_add(acc, bias), multiplier, shift, p->output_offset, p->activation);
+        }
 }
 
-/* The 3x3 taps of one channel: int16 pairs of each row's first two taps, the third taps of rows 0 and 1 packed
-   as one pair (SMLABB / SMLABT pick them), the third tap of row 2, and the starting accumulator (bias). */
-typedef struct {
-    int32_t stride_bytes, row_bytes; /* offsets 0, 4, read by the assembly */
-    uint32_t w0, w1, w2, s01, s2;    /* 8..24 */
-    int32_t start;                   /* 28 */
-} hark__dw_row_args;
+static uint32_t hark__pack_doubled(int32_t lo, int32_t hi) { return ((uint32_t)(2 * lo) & 0xFFFFu) | ((uint32_t)(2 * hi) << 16); }
 
-#if HARK__DSP_NATIVE
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-/* One output row of one channel: 19 instructions per output. */
-__attribute__((naked, noinline)) static void hark__dw3x3_row(const int16_t *top, int32_t count, int32_t *acc,
-                                                             const hark__dw_row_args *a)
-{
-    __asm volatile(
-        "push   {r4-r11, lr}\n\t"
-        "ldm    r3, {r4-r11}\n\t"
-        "cmp    r1, #0\n\t"
-        "ble    2f\n"
-        "1:\n\t"
-        "mov    lr, r11\n\t"
-        "ldr    r3, [r0]\n\t"
-        "smlad  lr, r3, r6, lr\n\t"
-        "ldrsh  r3, [r0, #4]\n\t"
-        "smlabb lr, r3, r9, lr\n\t"
-        "add    r12, r0, r5\n\t"
-        "ldr    r3, [r12]\n\t"
-        "smlad  lr, r3, r7, lr\n\t"
-        "ldrsh  r3, [r12, #4]\n\t"
-        "smlabt lr, r3, r9, lr\n\t"
-        "add    r12, r12, r5\n\t"
-        "ldr    r3, [r12]\n\t"
-        "smlad  lr, r3, r8, lr\n\t"
-        "ldrsh  r3, [r12, #4]\n\t"
-        "smlabb lr, r3, r10, lr\n\t"
-        "str    lr, [r2], #4\n\t"
-        "add    r0, r0, r4\n\t"
-        "subs   r1, r1, #1\n\t"
-        "bne    1b\n"
-        "2:\n\t"
-        "pop    {r4-r11, pc}\n");
-}
-#pragma GCC diagnostic pop
-#else
-static void hark__dw3x3_row(const int16_t *top, int32_t count, int32_t *acc, const hark__dw_row_args *a)
-{
-    const int32_t row = a->row_bytes / (int32_t)sizeof(int16_t), step = a->stride_bytes / (int32_t)sizeof(int16_t);
-    int32_t i;
-    for (i = 0; i < count; i++, top += step) {
-        int32_t v = a->start;
-        v = hark__smlad(hark__read_u32(top), a->w0, v);
-        v = hark__smlabb((uint32_t)top[2], a->s01, v);
-        v = hark__smlad(hark__read_u32(top + row), a->w1, v);
-        v = hark__smlabb((uint32_t)top[row + 2], a->s01 >> 16, v);
-        v = hark__smlad(hark__read_u32(top + 2 * row), a->w2, v);
-        v = hark__smlabb((uint32_t)top[2 * row + 2], a->s2, v);
-        *acc++ = v;
-    }
-}
-#endif
-
-/* Copies the inside of one channel (src points at its first value, values id->c apart) into the padded int16 plane,
-   adding input_offset. The padding around it is zeroed once per call, before the first channel. */
-static HARK__NOINLINE void hark__dw_plane(const hark_dw_conv_params *p, const hark_dims *id, const int8_t *src,
-                                         int32_t plane_h, int32_t plane_w, int16_t *plane)
-{
-    const int32_t stride = id->c, offset = p->input_offset;
-    const int32_t x0 = p->padding.w;
-    const int32_t x1 = p->padding.w + id->w < plane_w ? p->padding.w + id->w : plane_w;
-    const int32_t y1 = p->padding.h + id->h < plane_h ? p->padding.h + id->h : plane_h;
-    int32_t py;
-    for (py = p->padding.h; py < y1; py++) {
-        const int8_t *in = src + (py - p->padding.h) * id->w * stride;
-        int16_t *dst = plane + py * plane_w + x0;
-        int16_t *const end = plane + py * plane_w + x1;
-        for (; dst < end; dst++, in += stride) *dst = (int16_t)(*in + offset);
-    }
-}
-
-/* 3x3 depthwise, one channel at a time: the channel is copied once into a zero-padded int16 plane (input_offset
-   added), so every output is 3 x (one SMLAD on a pair of taps + one SMLABB on the third tap) with the channel's
-   weights in registers and no bounds checks; a second pass requantizes the channel's accumulators. */
+/* 3x3 depthwise, one or two channels at a time: their inputs are converted once into zero-padded int16 planes
+   (input_offset added), then each channel runs hark__dw3x3_channel with its weights and requantization constants,
+   so there are no bounds checks, and the outputs are stored as they are computed. */
 static void hark__dw3x3_dsp(const hark_dw_conv_params *p, const hark_per_channel_quant *q, const hark_dims *id,
                             const int8_t *in_batch, const int8_t *f, const int32_t *bias, const hark_dims *od,
-                            int8_t *out_batch, int16_t *plane, int32_t *acc)
+                            int8_t *out_batch, const hark__dw_geom *geom, int16_t *planes)
 {
-    const int32_t channels = id->c;
-    const int32_t plane_h = (od->h - 1) * p->stride.h + 3;
-    const int32_t plane_w = (od->w - 1) * p->stride.w + 3;
-    int32_t c;
-    memset(plane, 0, (size_t)plane_h * (size_t)plane_w * sizeof(int16_t));
-    for (c = 0; c < channels; c++) {
-        const hark__requant r = hark__requant_make(q->multiplier[c], q->shift[c]);
-        hark__dw_row_args args;
-        int32_t oy;
-        args.stride_bytes = p->stride.w * (int32_t)sizeof(int16_t);
-        args.row_bytes = plane_w * (int32_t)sizeof(int16_t);
-        args.w0 = ((uint32_t)f[c] & 0xFFFFu) | ((uint32_t)f[channels + c] << 16);
-        args.w1 = ((uint32_t)f[3 * channels + c] & 0xFFFFu) | ((uint32_t)f[4 * channels + c] << 16);
-        args.w2 = ((uint32_t)f[6 * channels + c] & 0xFFFFu) | ((uint32_t)f[7 * channels + c] << 16);
-        args.s01 = ((uint32_t)f[2 * channels + c] & 0xFFFFu) | ((uint32_t)f[5 * channels + c] << 16);
-        args.s2 = (uint32_t)f[8 * channels + c] & 0xFFFFu;
-        args.start = bias ? bias[c] : 0;
-        hark__dw_plane(p, id, in_batch + c, plane_h, plane_w, plane);
-        for (oy = 0; oy < od->h; oy++)
-            hark__dw3x3_row(plane + oy * p->stride.h * plane_w, od->w, acc + oy * od->w, &args);
-        hark__requant_run(acc, od->h * od->w, out_batch + c, channels, &r, p->output_offset, p->activation);
+    const hark__dw_geom g = *geom;
+    const int32_t channels = id->c, plane_size = g.cols * g.pitch;
+    const int64_t taps_max = 9 * 128 * hark__input_abs_max(p->input_offset);
+    hark__dw_job j;
+    int32_t c, k;
+    memset(planes, 0, (size_t)g.count * (size_t)plane_size * sizeof(int16_t));
+    j.dst_stride = od->w * channels;
+    j.col_step = p->stride.w * g.pitch * (int32_t)sizeof(int16_t);
+    j.dst_col_step = channels;
+    j.columns = od->w;
+    j.strips4 = p->stride.h == 1 ? od->h / 4 : 0;
+    j.strips1 = od->h - 4 * j.strips4;
+    j.pitch = g.pitch * (int32_t)sizeof(int16_t);
+    j.y_step = p->stride.h * (int32_t)sizeof(int16_t);
+    for (c = 0; c < channels; c += g.count) {
+        const int two = g.count == 2 && c + 1 < channels;
+        hark__dw_planes(p, id, in_batch + c, &g, two, planes);
+        for (k = c; k < c + 1 + two; k++) {
+            const int16_t *plane = planes + (k - c) * plane_size;
+            const int8_t *w = f + k;
+            const int32_t b = bias ? bias[k] : 0, shift = q->shift[k];
+            if (hark__rq_ok(q->multiplier[k], shift, taps_max + (b < 0 ? -(int64_t)b : b), p->output_offset)) {
+                int32_t fx;
+                j.multiplier = q->multiplier[k];
+                j.c = hark__rq_c(2 * p->output_offset + 1, shift);
+                j.right = -shift;
+                for (fx = 0; fx < 3; fx++) {
+                    j.w[2 * fx] = hark__pack_doubled(w[fx * channels], w[(3 + fx) * channels]);
+                    j.w[2 * fx + 1] = hark__pack_doubled(w[(3 + fx) * channels], w[(6 + fx) * channels]);
+                }
+                j.bias2 = (int32_t)((uint32_t)b << 1);
+                j.plane = plane;
+                j.dst = out_batch + k;
+                hark__dw3x3_channel(&j);
+            } else {
+                hark__dw3x3_channel_generic(p, od, channels, w, b, q->multiplier[k], shift, plane, g.pitch,
+                                            out_batch + k);
+            }
+        }
     }
+    hark__clamp_run(out_batch, od->h * od->w * channels, p->activation);
 }
 #endif
 
@@ -1073,14 +1193,18 @@ hark_nn_status hark_dw_conv_s8(const hark_nn_context *ctx, const hark_dw_conv_pa
     if (filter_dims->n != 1 || filter_dims->c != output_dims->c || input_dims->c != output_dims->c)
         return HARK_NN_ERR_ARG;
 #if HARK__DSP
-    if (hark__dw_uses_plane(filter_dims)) {
-        const int32_t size = hark_dw_conv_s8_get_buffer_size(params, input_dims, filter_dims, output_dims);
-        if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 || ctx->size < size) return HARK_NN_ERR_BUFFER;
-        for (b = 0; b < output_dims->n; b++)
-            hark__dw3x3_dsp(params, quant, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c, filter,
-                            bias, output_dims, output + b * output_dims->h * output_dims->w * output_dims->c,
-                            (int16_t *)ctx->buf, (int32_t *)ctx->buf + (size - output_dims->h * output_dims->w * 4) / 4);
-        return HARK_NN_OK;
+    {
+        const hark__dw_geom g = hark__dw_geometry(params, filter_dims, output_dims);
+        if (g.count > 0) {
+            if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 ||
+                ctx->size < hark_dw_conv_s8_get_buffer_size(params, input_dims, filter_dims, output_dims))
+                return HARK_NN_ERR_BUFFER;
+            for (b = 0; b < output_dims->n; b++)
+                hark__dw3x3_dsp(params, quant, input_dims, input + b * input_dims->h * input_dims->w * input_dims->c,
+                                filter, bias, output_dims, output + b * output_dims->h * output_dims->w * output_dims->c,
+                                &g, (int16_t *)ctx->buf);
+            return HARK_NN_OK;
+        }
     }
 #endif
     for (b = 0; b < output_dims->n; b++) {
@@ -1089,11 +1213,13 @@ hark_nn_status hark_dw_conv_s8(const hark_nn_context *ctx, const hark_dw_conv_pa
             for (ox = 0; ox < output_dims->w; ox++) {
                 int8_t *dst = output + ((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c;
 #if HARK__DSP
-                hark__dw_pixel_dsp(params, quant, input_dims, in_batch, filter_dims, filter, bias, oy, ox, dst);
-#else
+                if (hark__input_abs_max(params->input_offset) <= 32767) {
+                    hark__dw_pixel_dsp(params, quant, input_dims, in_batch, filter_dims, filter, bias, oy, ox, dst);
+                    continue;
+                }
+#endif
                 hark__dw_pixel_portable(params, quant, input_dims, in_batch, filter_dims, filter, bias, oy, ox, 0,
                                         output_dims->c, dst);
-#endif
             }
     }
     return HARK_NN_OK;
