@@ -89,6 +89,8 @@ static hark_nn_status hark__check_conv(const void *params, hark_tile stride, har
    DSP primitives: ACLE intrinsics on Cortex-M, C emulations for host testing of the same code path. */
 
 #if HARK__DSP
+static int32_t hark__lo16(uint32_t x) { return (int32_t)(int16_t)(uint16_t)(x & 0xFFFFu); }
+static int32_t hark__hi16(uint32_t x) { return (int32_t)(int16_t)(uint16_t)(x >> 16); }
 #if HARK__DSP_NATIVE
 #define hark__sxtb16(x) ((uint32_t)__sxtb16((int32_t)(x)))
 static uint32_t hark__sxtb16_ror8(uint32_t x)
@@ -130,8 +132,6 @@ static uint32_t hark__clamp4(uint32_t x, uint32_t lo, uint32_t hi)
 }
 #else
 static uint32_t hark__ror8(uint32_t x) { return (x >> 8) | (x << 24); }
-static int32_t hark__lo16(uint32_t x) { return (int32_t)(int16_t)(uint16_t)(x & 0xFFFFu); }
-static int32_t hark__hi16(uint32_t x) { return (int32_t)(int16_t)(uint16_t)(x >> 16); }
 static uint32_t hark__pack16(int32_t lo, int32_t hi) { return ((uint32_t)lo & 0xFFFFu) | ((uint32_t)hi << 16); }
 static uint32_t hark__sxtb16(uint32_t x)
 {
@@ -418,6 +418,82 @@ static void hark__im2col_column(const hark_conv_params *p, const hark_dims *id, 
     }
 }
 
+/* The fast path's columns, where every filter row is a whole number of groups of 4 (fd->w * fd->c % 4 == 0): values
+   2 * (x + input_offset). A padding position counts as the byte -input_offset (an int8 for every offset the fast
+   path accepts), which converts to 0, so a group that is partly padding is gathered bytewise and converted like the
+   others; groups entirely inside a row are converted straight from the input. */
+HARK__INLINE uint32_t hark__doubled_ac(uint32_t offset2, uint32_t x) { return hark__sxtab16(hark__sxtab16(offset2, x), x); }
+HARK__INLINE uint32_t hark__doubled_bd(uint32_t offset2, uint32_t x)
+{
+    return hark__sxtab16_ror8(hark__sxtab16_ror8(offset2, x), x);
+}
+
+/* Converts `groups` (>= 1) groups of 4 contiguous input bytes into words[4 g] = (a,c) and words[4 g + 1] = (b,d),
+   doubled: 8 instructions per group on the M4. */
+#if HARK__DSP_NATIVE
+static void hark__doubled_run(const int8_t *src, int32_t groups, hark__u32_alias *word, uint32_t offset2)
+{
+    uint32_t x, ac, bd;
+    __asm volatile("1:\n\t"
+                   "ldr     %[x], [%[src]], #4\n\t"
+                   "sxtab16 %[ac], %[o], %[x]\n\t"
+                   "sxtab16 %[ac], %[ac], %[x]\n\t"
+                   "sxtab16 %[bd], %[o], %[x], ror #8\n\t"
+                   "sxtab16 %[bd], %[bd], %[x], ror #8\n\t"
+                   "strd    %[ac], %[bd], [%[w]], #16\n\t"
+                   "subs    %[n], %[n], #1\n\t"
+                   "bne     1b\n"
+                   : [src] "+r"(src), [w] "+r"(word), [n] "+r"(groups), [x] "=&r"(x), [ac] "=&r"(ac), [bd] "=&r"(bd)
+                   : [o] "r"(offset2)
+                   : "cc", "memory");
+}
+#else
+static void hark__doubled_run(const int8_t *src, int32_t groups, hark__u32_alias *word, uint32_t offset2)
+{
+    for (; groups > 0; groups--, src += 4, word += 4) {
+        const uint32_t x = hark__read_u32(src);
+        word[0] = hark__doubled_ac(offset2, x);
+        word[1] = hark__doubled_bd(offset2, x);
+    }
+}
+#endif
+
+static HARK__NOINLINE void hark__im2col_doubled(const hark_conv_params *p, const hark_dims *id, const int8_t *in_batch,
+                                               const hark_dims *fd, int32_t oy, int32_t ox, int16_t *cols,
+                                               int32_t column)
+{
+    const int32_t c = fd->c, row_len = fd->w * c;
+    const int32_t in_y0 = oy * p->stride.h - p->padding.h, in_x0 = ox * p->stride.w - p->padding.w;
+    const int32_t lo = (in_x0 < 0 ? -in_x0 : 0) * c;                                  /* inside: row bytes [lo, hi) */
+    const int32_t hi = (id->w - in_x0 < fd->w ? id->w - in_x0 : fd->w) * c;
+    const uint32_t offset = 2u * (uint32_t)p->input_offset, offset2 = (offset & 0xFFFFu) | (offset << 16);
+    const uint8_t pad = (uint8_t)(-p->input_offset);
+    hark__u32_alias *word = (hark__u32_alias *)(void *)(cols + 4 * column);
+    int32_t fy, k, j;
+    for (fy = 0; fy < fd->h; fy++) {
+        const int32_t iy = in_y0 + fy;
+        if (iy < 0 || iy >= id->h || hi <= lo) {
+            for (k = 0; k < row_len; k += 4, word += 4) word[0] = word[1] = 0;
+        } else if (lo == 0 && hi == row_len) {
+            hark__doubled_run(in_batch + (iy * id->w + in_x0) * c, row_len >> 2, word, offset2);
+            word += row_len;
+        } else {
+            const int8_t *row = in_batch + iy * id->w * c; /* window byte k of this row is row[in_x0 * c + k] */
+            for (k = 0; k < row_len; k += 4, word += 4) {
+                uint32_t x = 0;
+                if (k >= lo && k + 4 <= hi) {
+                    x = hark__read_u32(row + in_x0 * c + k);
+                } else {
+                    for (j = 3; j >= 0; j--)
+                        x = (x << 8) | (k + j >= lo && k + j < hi ? (uint8_t)row[in_x0 * c + k + j] : pad);
+                }
+                word[0] = hark__doubled_ac(offset2, x);
+                word[1] = hark__doubled_bd(offset2, x);
+            }
+        }
+    }
+}
+
 /* Requantizes one output channel of a pixel pair; out of line so its constants stay in registers. For an odd last
    pixel or channel the pair is a duplicate and the same value is simply stored twice. */
 typedef struct {
@@ -689,6 +765,7 @@ static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_qua
     const int32_t pixels = od->h * od->w;
     const int32_t out_c = od->c;
     const int fast = hark__conv_fast_ok(p, q, bias, out_c, k_total);
+    const int doubled_rows = fast && (fd->w * fd->c) % 4 == 0;
     hark__conv_job job;
     hark__col col0, col1;
     hark__out o;
@@ -718,8 +795,13 @@ static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_qua
         for (pix = 0; pix < pixels; pix += 2) {
             const int32_t pix1 = pix + 1 < pixels ? pix + 1 : pix;
             int8_t *dst0 = out_batch + pix * out_c, *dst1 = out_batch + pix1 * out_c;
-            hark__im2col_column(p, id, in_batch, fd, pix / od->w, pix % od->w, &col0);
-            hark__im2col_column(p, id, in_batch, fd, pix1 / od->w, pix1 % od->w, &col1);
+            if (doubled_rows) {
+                hark__im2col_doubled(p, id, in_batch, fd, pix / od->w, pix % od->w, cols, 0);
+                hark__im2col_doubled(p, id, in_batch, fd, pix1 / od->w, pix1 % od->w, cols, 1);
+            } else {
+                hark__im2col_column(p, id, in_batch, fd, pix / od->w, pix % od->w, &col0);
+                hark__im2col_column(p, id, in_batch, fd, pix1 / od->w, pix1 % od->w, &col1);
+            }
             if (fast) {
                 job.dst0 = dst0;
                 job.dst1 = dst1;
@@ -1262,6 +1344,47 @@ hark_nn_status hark_fc_s8(const hark_nn_context *ctx, const hark_fc_params *para
 /* ---------------------------------------------------------------------------------------------------------------
    Pooling. */
 
+/* Rounded average as TFLite computes it (ties away from zero). */
+static int32_t hark__average(int32_t sum, int32_t count)
+{
+    return sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
+}
+
+#if HARK__DSP
+/* Average pooling of one window, channels in fours: a word load gives 4 channels of a pixel, and SXTAB16 /
+   SXTAB16-ROR8 add them to two int16-pair accumulators, flushed into int32 before 256 pixels could overflow them.
+   Returns the number of channels done. */
+static int32_t hark__avg_channels_dsp(const int8_t *in, const hark_dims *id, int32_t y0, int32_t y1, int32_t x0,
+                                      int32_t x1, hark_activation act, int8_t *dst)
+{
+    const int32_t channels = id->c, row_pixels = x1 - x0, count = (y1 - y0) * row_pixels;
+    const int32_t flush_rows = 256 / row_pixels;
+    int32_t c, iy, ix, k;
+    if (flush_rows == 0) return 0;
+    for (c = 0; c + 3 < channels; c += 4) {
+        int32_t sum[4] = {0, 0, 0, 0};
+        for (iy = y0; iy < y1;) {
+            const int32_t stop = y1 - iy < flush_rows ? y1 : iy + flush_rows;
+            uint32_t ac = 0, bd = 0;
+            for (; iy < stop; iy++) {
+                const int8_t *px = in + (iy * id->w + x0) * channels + c;
+                for (ix = 0; ix < row_pixels; ix++, px += channels) {
+                    const uint32_t x = hark__read_u32(px);
+                    ac = hark__sxtab16(ac, x);
+                    bd = hark__sxtab16_ror8(bd, x);
+                }
+            }
+            sum[0] += hark__lo16(ac);
+            sum[1] += hark__lo16(bd);
+            sum[2] += hark__hi16(ac);
+            sum[3] += hark__hi16(bd);
+        }
+        for (k = 0; k < 4; k++) dst[c + k] = hark__clamp8(hark__average(sum[k], count), act);
+    }
+    return c;
+}
+#endif
+
 static hark_nn_status hark__pool(const hark_pool_params *p, const hark_dims *id, const int8_t *in,
                                  const hark_dims *fd, const hark_dims *od, int8_t *out, int average)
 {
@@ -1283,7 +1406,11 @@ static hark_nn_status hark__pool(const hark_pool_params *p, const hark_dims *id,
                 if (y1 <= y0 || x1 <= x0) {
                     if (average) return HARK_NN_ERR_ARG; /* window entirely in the padding */
                 }
-                for (c = 0; c < od->c; c++) {
+                c = 0;
+#if HARK__DSP
+                if (average) c = hark__avg_channels_dsp(in + b * id->h * id->w * id->c, id, y0, y1, x0, x1, p->activation, dst);
+#endif
+                for (; c < od->c; c++) {
                     int32_t acc = average ? 0 : -128;
                     for (iy = y0; iy < y1; iy++)
                         for (ix = x0; ix < x1; ix++) {
@@ -1291,7 +1418,7 @@ static hark_nn_status hark__pool(const hark_pool_params *p, const hark_dims *id,
                             if (average) acc += v;
                             else if (v > acc) acc = v;
                         }
-                    if (average) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                    if (average) acc = hark__average(acc, count);
                     dst[c] = hark__clamp8(acc, p->activation);
                 }
             }
