@@ -3,12 +3,15 @@
 
 #include <string.h>
 
+/* HARK__COLD: only rare fallbacks, compiled for size (GCC, Clang; also marks the paths calling them unlikely). */
 #if defined(__GNUC__)
 #define HARK__INLINE static inline __attribute__((always_inline))
 #define HARK__NOINLINE __attribute__((noinline))
+#define HARK__COLD __attribute__((cold))
 #else
 #define HARK__INLINE static
 #define HARK__NOINLINE
+#define HARK__COLD
 #endif
 
 /* The DSP path uses GCC-style inline and naked-function assembly (GCC, Clang, Arm Compiler 6). */
@@ -75,13 +78,18 @@ static int hark__dims_ok(const hark_dims *d)
 
 static int hark__act_ok(hark_activation a) { return a.min >= -128 && a.max <= 127 && a.min <= a.max; }
 
-static hark_nn_status hark__check_conv(const void *params, hark_tile stride, hark_activation act,
+/* Convolutions keep x + input_offset in int16 (every int8 model's offset, -zero_point, is in [-127, 128]). */
+#define HARK__INPUT_OFFSET_MIN (-32767 + 128)
+#define HARK__INPUT_OFFSET_MAX (32767 - 127)
+
+static hark_nn_status hark__check_conv(int32_t input_offset, hark_tile stride, hark_activation act,
                                        const hark_dims *id, const int8_t *in, const hark_dims *fd,
                                        const int8_t *f, const hark_dims *od, const int8_t *out)
 {
-    if (params == 0 || in == 0 || f == 0 || out == 0) return HARK_NN_ERR_ARG;
+    if (in == 0 || f == 0 || out == 0) return HARK_NN_ERR_ARG;
     if (!hark__dims_ok(id) || !hark__dims_ok(fd) || !hark__dims_ok(od)) return HARK_NN_ERR_ARG;
     if (stride.h <= 0 || stride.w <= 0 || !hark__act_ok(act) || id->n != od->n) return HARK_NN_ERR_ARG;
+    if (input_offset < HARK__INPUT_OFFSET_MIN || input_offset > HARK__INPUT_OFFSET_MAX) return HARK_NN_ERR_ARG;
     return HARK_NN_OK;
 }
 
@@ -207,7 +215,7 @@ int32_t hark_conv_s8_get_buffer_size(const hark_dims *input_dims, const hark_dim
     return (2 * (filter_dims->h * filter_dims->w * filter_dims->c & ~3) + 8) * (int32_t)sizeof(int16_t);
 }
 
-/* Portable convolution; the DSP build uses it where |x + input_offset| would not fit the int16 columns. */
+#if !HARK__DSP
 static void hark__conv_portable(const hark_conv_params *p, const hark_per_channel_quant *q,
                                 const hark_dims *id, const int8_t *in, const hark_dims *fd, const int8_t *f,
                                 const int32_t *bias, const hark_dims *od, int8_t *out)
@@ -239,6 +247,7 @@ static void hark__conv_portable(const hark_conv_params *p, const hark_per_channe
                 }
             }
 }
+#endif
 
 #if HARK__DSP
 /* ---------------------------------------------------------------------------------------------------------------
@@ -255,22 +264,24 @@ static void hark__conv_portable(const hark_conv_params *p, const hark_per_channe
    - [s < 0] is replaced by [acc < 0]: for m >= 0 they differ only when acc < 0 and s = 0, and then both roundings
      give floor((2^(r-1) - 1) / 2^r) = floor(2^(r-1) / 2^r) = 0.
    - Nothing overflows: |s| <= |acc| <= bound, so |s + C - [acc < 0]| <= bound + 2 + 2^(r-1) + |output_offset| * 2^r,
-     which hark__rq_ok requires to be <= INT32_MAX; 2 * acc fits because bound < 2^30.
+     which hark__rq_ok requires to be <= INT32_MAX; 2 * acc fits because bound < 2^30. A channel's bound is
+     taps + |bias|: taps = K * 128 * max |x + input_offset| bounds the sum of products (|w| <= 128; padding adds 0).
    - SSAT to [-128, 127] followed by the activation clamp equals the reference clamp, [min, max] lying inside
      [-128, 127]; where the activation is not [-128, 127] the kernels clamp their outputs afterwards. */
 
-/* max |x + input_offset| over int8 x. */
-static int64_t hark__input_abs_max(int32_t input_offset)
-{
-    const int64_t lo = (int64_t)input_offset - 128, hi = (int64_t)input_offset + 127;
-    return -lo > hi ? -lo : hi;
-}
+/* max |x + input_offset| over int8 x (<= 32767: hark__check_conv bounds the offset). */
+static int32_t hark__input_abs_max(int32_t input_offset) { return input_offset < 0 ? 128 - input_offset : input_offset + 127; }
 
-static int hark__rq_ok(int32_t multiplier, int32_t shift, int64_t bound, int32_t output_offset)
+/* The fast requantization's conditions for a channel with |acc| <= taps + |bias| (taps < 2^30, from the caller). */
+static HARK__NOINLINE int hark__rq_ok(int32_t multiplier, int32_t shift, uint32_t taps, int32_t bias,
+                                     int32_t output_offset)
 {
-    const int64_t offset = output_offset < 0 ? -(int64_t)output_offset : output_offset;
-    if (multiplier < 0 || shift > -1 || shift < -30 || bound >= ((int64_t)1 << 30)) return 0;
-    return bound + 2 + ((int64_t)1 << (-shift - 1)) + (offset << -shift) <= INT32_MAX;
+    const uint32_t b = bias < 0 ? 0u - (uint32_t)bias : (uint32_t)bias;
+    const uint32_t offset = output_offset < 0 ? 0u - (uint32_t)output_offset : (uint32_t)output_offset;
+    uint32_t room;
+    if (multiplier < 0 || shift > -1 || shift < -30 || b >= (1u << 30) - taps) return 0;
+    room = 0x7FFFFFFFu - (taps + b) - 2u - (1u << (-shift - 1)); /* bound < 2^30, 2^(r-1) <= 2^29: no wrap */
+    return offset <= room >> -shift;
 }
 
 /* C for a channel that passed hark__rq_ok (k1 = 2 * output_offset + 1). */
@@ -428,39 +439,45 @@ HARK__INLINE uint32_t hark__doubled_bd(uint32_t offset2, uint32_t x)
     return hark__sxtab16_ror8(hark__sxtab16_ror8(offset2, x), x);
 }
 
-/* Converts `groups` (>= 1) groups of 4 contiguous input bytes into words[4 g] = (a,c) and words[4 g + 1] = (b,d),
-   doubled: 8 instructions per group on the M4. */
+/* Converts `groups` (>= 1) groups of 4 contiguous input bytes into word (a,c), word + 1 (b,d), doubled, for a block
+   of 2 or 4 interleaved columns (groups 4 or 8 words apart): 8 instructions per group on the M4. */
 #if HARK__DSP_NATIVE
-static void hark__doubled_run(const int8_t *src, int32_t groups, hark__u32_alias *word, uint32_t offset2)
-{
-    uint32_t x, ac, bd;
-    __asm volatile("1:\n\t"
-                   "ldr     %[x], [%[src]], #4\n\t"
-                   "sxtab16 %[ac], %[o], %[x]\n\t"
-                   "sxtab16 %[ac], %[ac], %[x]\n\t"
-                   "sxtab16 %[bd], %[o], %[x], ror #8\n\t"
-                   "sxtab16 %[bd], %[bd], %[x], ror #8\n\t"
-                   "strd    %[ac], %[bd], [%[w]], #16\n\t"
-                   "subs    %[n], %[n], #1\n\t"
-                   "bne     1b\n"
-                   : [src] "+r"(src), [w] "+r"(word), [n] "+r"(groups), [x] "=&r"(x), [ac] "=&r"(ac), [bd] "=&r"(bd)
-                   : [o] "r"(offset2)
-                   : "cc", "memory");
-}
-#else
-static void hark__doubled_run(const int8_t *src, int32_t groups, hark__u32_alias *word, uint32_t offset2)
-{
-    for (; groups > 0; groups--, src += 4, word += 4) {
-        const uint32_t x = hark__read_u32(src);
-        word[0] = hark__doubled_ac(offset2, x);
-        word[1] = hark__doubled_bd(offset2, x);
+#define HARK__DOUBLED_RUN(name, bytes)                                                                           \
+    static void name(const int8_t *src, int32_t groups, hark__u32_alias *word, uint32_t offset2)                 \
+    {                                                                                                            \
+        uint32_t x, ac, bd;                                                                                      \
+        __asm volatile("1:\n\t"                                                                                  \
+                       "ldr     %[x], [%[src]], #4\n\t"                                                          \
+                       "sxtab16 %[ac], %[o], %[x]\n\t"                                                           \
+                       "sxtab16 %[ac], %[ac], %[x]\n\t"                                                          \
+                       "sxtab16 %[bd], %[o], %[x], ror #8\n\t"                                                   \
+                       "sxtab16 %[bd], %[bd], %[x], ror #8\n\t"                                                  \
+                       "strd    %[ac], %[bd], [%[w]], #" #bytes "\n\t"                                           \
+                       "subs    %[n], %[n], #1\n\t"                                                              \
+                       "bne     1b\n"                                                                            \
+                       : [src] "+r"(src), [w] "+r"(word), [n] "+r"(groups), [x] "=&r"(x), [ac] "=&r"(ac),      \
+                         [bd] "=&r"(bd)                                                                          \
+                       : [o] "r"(offset2)                                                                        \
+                       : "cc", "memory");                                                                        \
     }
-}
+#else
+#define HARK__DOUBLED_RUN(name, bytes)                                                                           \
+    static void name(const int8_t *src, int32_t groups, hark__u32_alias *word, uint32_t offset2)                 \
+    {                                                                                                            \
+        for (; groups > 0; groups--, src += 4, word += (bytes) / 4) {                                            \
+            const uint32_t x = hark__read_u32(src);                                                              \
+            word[0] = hark__doubled_ac(offset2, x);                                                              \
+            word[1] = hark__doubled_bd(offset2, x);                                                              \
+        }                                                                                                        \
+    }
 #endif
+HARK__DOUBLED_RUN(hark__doubled_run2, 16)
+HARK__DOUBLED_RUN(hark__doubled_run4, 32)
+#undef HARK__DOUBLED_RUN
 
 static HARK__NOINLINE void hark__im2col_doubled(const hark_conv_params *p, const hark_dims *id, const int8_t *in_batch,
                                                const hark_dims *fd, int32_t oy, int32_t ox, int16_t *cols,
-                                               int32_t column)
+                                               int32_t column, int32_t ncols)
 {
     const int32_t c = fd->c, row_len = fd->w * c;
     const int32_t in_y0 = oy * p->stride.h - p->padding.h, in_x0 = ox * p->stride.w - p->padding.w;
@@ -473,13 +490,14 @@ static HARK__NOINLINE void hark__im2col_doubled(const hark_conv_params *p, const
     for (fy = 0; fy < fd->h; fy++) {
         const int32_t iy = in_y0 + fy;
         if (iy < 0 || iy >= id->h || hi <= lo) {
-            for (k = 0; k < row_len; k += 4, word += 4) word[0] = word[1] = 0;
+            for (k = 0; k < row_len; k += 4, word += 2 * ncols) word[0] = word[1] = 0;
         } else if (lo == 0 && hi == row_len) {
-            hark__doubled_run(in_batch + (iy * id->w + in_x0) * c, row_len >> 2, word, offset2);
-            word += row_len;
+            (ncols == 4 ? hark__doubled_run4 : hark__doubled_run2)(in_batch + (iy * id->w + in_x0) * c, row_len >> 2,
+                                                                   word, offset2);
+            word += (row_len >> 1) * ncols;
         } else {
             const int8_t *row = in_batch + iy * id->w * c; /* window byte k of this row is row[in_x0 * c + k] */
-            for (k = 0; k < row_len; k += 4, word += 4) {
+            for (k = 0; k < row_len; k += 4, word += 2 * ncols) {
                 uint32_t x = 0;
                 if (k >= lo && k + 4 <= hi) {
                     x = hark__read_u32(row + in_x0 * c + k);
@@ -616,23 +634,20 @@ typedef struct {
     int32_t k1;                     /* 36: 2 * output_offset + 1 */
     int32_t k_total;                /* 40 */
     const int8_t *filter;           /* 44 */
-    int32_t skip;                   /* 48: (4 - groups % 4) % 4, groups skipped on entering the unrolled loop */
+    int32_t skip;                   /* 48: groups % 2, groups skipped on entering the 2-fold unrolled loop */
 } hark__conv_job;
 
 static int hark__conv_fast_ok(const hark_conv_params *p, const hark_per_channel_quant *q, const int32_t *bias,
                               int32_t out_c, int32_t k_total)
 {
-    const int64_t in_max = hark__input_abs_max(p->input_offset);
-    int64_t bound = 0;
+    const uint32_t in_max = (uint32_t)hark__input_abs_max(p->input_offset);
     int32_t c;
-    if (bias == 0 || (out_c & 1) != 0 || (k_total & 3) != 0 || in_max > 16383) return 0;
-    for (c = 0; c < out_c; c++) {
-        const int64_t b = bias[c] < 0 ? -(int64_t)bias[c] : bias[c];
-        if (b > bound) bound = b;
-    }
-    bound += (int64_t)k_total * 128 * in_max;
+    if (bias == 0 || (out_c & 1) != 0 || (k_total & 3) != 0 || in_max > 16383 ||
+        (uint32_t)k_total > ((1u << 30) - 1) / (128 * in_max))
+        return 0;
     for (c = 0; c < out_c; c++)
-        if (!hark__rq_ok(q->multiplier[c], q->shift[c], bound, p->output_offset)) return 0;
+        if (!hark__rq_ok(q->multiplier[c], q->shift[c], (uint32_t)k_total * 128 * in_max, bias[c], p->output_offset))
+            return 0;
     return 1;
 }
 
@@ -666,7 +681,7 @@ static int hark__conv_fast_ok(const hark_conv_params *p, const hark_per_channel_
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
-/* Per channel pair: 9 instructions before the MACs, 15 per group of 4 positions + 2 per 4 groups, 38 after. The
+/* Per channel pair: 9 instructions before the MACs, 15 per group of 4 positions + 2 per 2 groups, 38 after. The
    job's first 11 words are copied to the stack frame (same offsets), which the kernel updates. */
 __attribute__((naked, noinline)) static void hark__conv_pairs_fast(const hark__conv_job *job)
 {
@@ -695,8 +710,6 @@ __attribute__((naked, noinline)) static void hark__conv_pairs_fast(const hark__c
         "ldrd   r2, lr, [sp, #20]\n\t"
         "ldr    pc, [sp, #28]\n"
         "3:\n\t"
-        HARK__GROUP_ASM
-        HARK__GROUP_ASM
         HARK__GROUP_ASM
         HARK__GROUP_ASM
         "cmp    r2, lr\n\t"
@@ -755,53 +768,249 @@ static void hark__conv_pairs_fast(const hark__conv_job *job)
 }
 #endif
 
+/* With room for 4 columns (8 * K bytes of scratch) and a 4-byte aligned filter, the fast path takes 4 output pixels
+   at a time, 1 channel per pass: per 8 window positions one LDRD of weights, 4 SXTB16 and 16 SMLAD, 25
+   instructions per 32 MACs instead of 30 for 2 channels x 2 pixels. The columns are interleaved per group of 4
+   positions: pixel 0 (a,c), (b,d), pixel 1, pixel 2, pixel 3. */
+typedef struct {
+    int8_t *dst[4];                 /*  0..12: outputs of the 4 pixels (channel 0) */
+    const int32_t *mult, *shift;    /* 16, 20 */
+    const int32_t *bias;            /* 24 */
+    const int16_t *cols, *cols_end; /* 28, 32 */
+    int32_t start, entry;           /* 36, 40: set by the kernel */
+    const int8_t *filter_end;       /* 44: filter + out_c * k_total */
+    int32_t k1;                     /* 48: 2 * output_offset + 1 */
+    const int8_t *filter;           /* 52 */
+    int32_t skip;                   /* 56: (4 - pairs % 4) % 4, pairs of groups skipped on entering the loop */
+    int32_t pairs, odd;             /* 60, 64: K / 8, and whether K / 4 is odd */
+} hark__quad_job;
+
+#if HARK__DSP_NATIVE
+/* Two groups (8 positions) of one channel for 4 pixels: 25 instructions, all 32-bit (100 bytes). r0 = filter row,
+   r2 = columns, r8-r11 = accumulators of pixels 0-3. */
+#define HARK__QUAD_PAIR_ASM                                                                                      \
+    "ldrd   r3, r12, [r0], #8\n\t"                                                                              \
+    "sxtb16 r1, r3, ror #8\n\t"                                                                                 \
+    "sxtb16 r3, r3\n\t"                                                                                         \
+    "ldmia.w r2!, {r4-r7}\n\t"                                                                                  \
+    "smlad  r8, r3, r4, r8\n\t"                                                                                 \
+    "smlad  r8, r1, r5, r8\n\t"                                                                                 \
+    "smlad  r9, r3, r6, r9\n\t"                                                                                 \
+    "smlad  r9, r1, r7, r9\n\t"                                                                                 \
+    "ldmia.w r2!, {r4-r7}\n\t"                                                                                  \
+    "smlad  r10, r3, r4, r10\n\t"                                                                               \
+    "smlad  r10, r1, r5, r10\n\t"                                                                               \
+    "smlad  r11, r3, r6, r11\n\t"                                                                               \
+    "smlad  r11, r1, r7, r11\n\t"                                                                               \
+    "sxtb16 r1, r12, ror #8\n\t"                                                                                \
+    "sxtb16 r12, r12\n\t"                                                                                       \
+    "ldmia.w r2!, {r4-r7}\n\t"                                                                                  \
+    "smlad  r8, r12, r4, r8\n\t"                                                                                \
+    "smlad  r8, r1, r5, r8\n\t"                                                                                 \
+    "smlad  r9, r12, r6, r9\n\t"                                                                                \
+    "smlad  r9, r1, r7, r9\n\t"                                                                                 \
+    "ldmia.w r2!, {r4-r7}\n\t"                                                                                  \
+    "smlad  r10, r12, r4, r10\n\t"                                                                              \
+    "smlad  r10, r1, r5, r10\n\t"                                                                               \
+    "smlad  r11, r12, r6, r11\n\t"                                                                              \
+    "smlad  r11, r1, r7, r11\n\t"
+
+#define HARK__QUAD_RQ_ASM(reg)                                                                                   \
+    "add    r2, r3, " reg ", asr #31\n\t"                                                                       \
+    "smmlar " reg ", " reg ", r12, r2\n\t"                                                                      \
+    "asr    " reg ", " reg ", lr\n\t"                                                                           \
+    "ssat   " reg ", #8, " reg "\n\t"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+/* Per channel: 9 instructions before the MACs, 25 per 8 positions (+ 13 for an odd group of 4) + 2 per 32
+   positions, 33 after. The job's first 13 words are copied to the stack frame (same offsets). */
+__attribute__((naked, noinline)) static void hark__conv_quads_fast(const hark__quad_job *job)
+{
+    __asm volatile(
+        "push   {r4-r11, lr}\n\t"
+        "sub    sp, sp, #56\n\t"
+        "mov    lr, r0\n\t"
+        "ldmia  lr!, {r0-r12}\n\t"
+        "stmia  sp, {r0-r12}\n\t"
+        "ldmia  lr, {r0-r3}\n\t"
+        "adr.w  r4, 3f\n\t"
+        "mov    r5, #100\n\t"
+        "mla    r4, r1, r5, r4\n\t"
+        "cbnz   r2, 5f\n\t"
+        "adr.w  r4, 4f\n"
+        "5:\n\t"
+        "orr    r4, r4, #1\n\t"
+        "str    r4, [sp, #40]\n\t"
+        "cbz    r3, 6f\n\t"
+        "adr.w  r4, 2f\n\t"
+        "orr    r4, r4, #1\n"
+        "6:\n\t"
+        "str    r4, [sp, #36]\n"
+        "1:\n\t"
+        "ldr    r1, [sp, #24]\n\t"
+        "ldr    r8, [r1], #4\n\t"
+        "str    r1, [sp, #24]\n\t"
+        "lsl    r8, r8, #1\n\t"
+        "mov    r9, r8\n\t"
+        "mov    r10, r8\n\t"
+        "mov    r11, r8\n\t"
+        "ldrd   r2, lr, [sp, #28]\n\t"
+        "ldr    pc, [sp, #36]\n"
+        "2:\n\t"
+        "ldr    r12, [r0], #4\n\t"
+        "sxtb16 r3, r12\n\t"
+        "sxtb16 r12, r12, ror #8\n\t"
+        "ldmia  r2!, {r4-r7}\n\t"
+        "smlad  r8, r3, r4, r8\n\t"
+        "smlad  r8, r12, r5, r8\n\t"
+        "smlad  r9, r3, r6, r9\n\t"
+        "smlad  r9, r12, r7, r9\n\t"
+        "ldmia  r2!, {r4-r7}\n\t"
+        "smlad  r10, r3, r4, r10\n\t"
+        "smlad  r10, r12, r5, r10\n\t"
+        "smlad  r11, r3, r6, r11\n\t"
+        "smlad  r11, r12, r7, r11\n\t"
+        "ldr    pc, [sp, #40]\n"
+        "3:\n\t"
+        HARK__QUAD_PAIR_ASM
+        HARK__QUAD_PAIR_ASM
+        HARK__QUAD_PAIR_ASM
+        HARK__QUAD_PAIR_ASM
+        "cmp    r2, lr\n\t"
+        "bne    3b\n"
+        "4:\n\t"
+        "ldrd   r2, r3, [sp, #16]\n\t"
+        "ldr    r12, [r2], #4\n\t"
+        "ldr    lr, [r3], #4\n\t"
+        "strd   r2, r3, [sp, #16]\n\t"
+        "mvn    r2, lr\n\t"
+        "rsb    lr, lr, #0\n\t"
+        "ldr    r3, [sp, #48]\n\t"
+        "lsl    r3, r3, r2\n\t"
+        HARK__QUAD_RQ_ASM("r8")
+        HARK__QUAD_RQ_ASM("r9")
+        HARK__QUAD_RQ_ASM("r10")
+        HARK__QUAD_RQ_ASM("r11")
+        "ldm    sp, {r2, r3, r12, lr}\n\t"
+        "strb   r8, [r2], #1\n\t"
+        "strb   r9, [r3], #1\n\t"
+        "strb   r10, [r12], #1\n\t"
+        "strb   r11, [lr], #1\n\t"
+        "stm    sp, {r2, r3, r12, lr}\n\t"
+        "ldr    r2, [sp, #44]\n\t"
+        "cmp    r0, r2\n\t"
+        "bne    1b\n\t"
+        "add    sp, sp, #56\n\t"
+        "pop    {r4-r11, pc}\n");
+}
+#pragma GCC diagnostic pop
+#undef HARK__QUAD_PAIR_ASM
+#undef HARK__QUAD_RQ_ASM
+#else
+static void hark__conv_quads_fast(const hark__quad_job *job)
+{
+    const int8_t *w = job->filter;
+    const int32_t *bias = job->bias, *mult = job->mult, *shift = job->shift;
+    int8_t *d[4];
+    int32_t j;
+    for (j = 0; j < 4; j++) d[j] = job->dst[j];
+    for (; w != job->filter_end; bias++, mult++, shift++) {
+        const hark__u32_alias *x = (const hark__u32_alias *)(const void *)job->cols;
+        const hark__u32_alias *const end = (const hark__u32_alias *)(const void *)job->cols_end;
+        int32_t acc[4];
+        for (j = 0; j < 4; j++) acc[j] = (int32_t)((uint32_t)bias[0] << 1);
+        for (; x != end; x += 8, w += 4) {
+            const uint32_t v = hark__read_u32(w), wac = hark__sxtb16(v), wbd = hark__sxtb16_ror8(v);
+            for (j = 0; j < 4; j++) acc[j] = hark__smlad(wbd, x[2 * j + 1], hark__smlad(wac, x[2 * j], acc[j]));
+        }
+        for (j = 0; j < 4; j++) *d[j]++ = hark__rq(acc[j], mult[0], hark__rq_c(job->k1, shift[0]), -shift[0]);
+    }
+}
+#endif
+
+/* Where a convolution's columns come from: one call builds column `column` of a block of ncols for a pixel. */
+typedef struct {
+    const hark_conv_params *p;
+    const hark_dims *id, *fd, *od;
+    const int8_t *in_batch;
+    hark__col col; /* generic builder's settings; column set per call */
+    int doubled_rows;
+} hark__conv_src;
+
+static HARK__NOINLINE void hark__conv_column(const hark__conv_src *src, int32_t pixel, int32_t column, int32_t ncols)
+{
+    const int32_t oy = pixel / src->od->w, ox = pixel % src->od->w;
+    if (src->doubled_rows) {
+        hark__im2col_doubled(src->p, src->id, src->in_batch, src->fd, oy, ox, src->col.cols, column, ncols);
+    } else {
+        hark__col col = src->col;
+        col.column = column;
+        hark__im2col_column(src->p, src->id, src->in_batch, src->fd, oy, ox, &col);
+    }
+}
+
 /* Output pixels in pairs (an odd last pixel is paired with itself) and output channels in pairs (an odd last
    channel with itself); the duplicate results are simply not stored. */
 static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_quant *q,
                            const hark_dims *id, const int8_t *in, const hark_dims *fd, const int8_t *f,
-                           const int32_t *bias, const hark_dims *od, int8_t *out, int16_t *cols)
+                           const int32_t *bias, const hark_dims *od, int8_t *out, int16_t *cols, int32_t cols_bytes)
 {
     const int32_t k_total = fd->h * fd->w * fd->c;
     const int32_t pixels = od->h * od->w;
     const int32_t out_c = od->c;
     const int fast = hark__conv_fast_ok(p, q, bias, out_c, k_total);
     const int doubled_rows = fast && (fd->w * fd->c) % 4 == 0;
+    const int quads = doubled_rows && cols_bytes / 8 >= k_total && ((uintptr_t)f & 3u) == 0;
+    hark__quad_job quad;
     hark__conv_job job;
-    hark__col col0, col1;
+    hark__conv_src src;
     hark__out o;
     int32_t b, pix, oc;
     o.offset = p->output_offset;
     o.act = p->activation;
-    col0.cols = col1.cols = cols;
-    col0.column = 0;
-    col1.column = 1;
-    col0.k_grouped = col1.k_grouped = k_total & ~3;
-    col0.offset = col1.offset = p->input_offset;
-    col0.scale = col1.scale = fast ? 2 : 1;
-    job.mult = q->multiplier;
-    job.shift = q->shift;
-    job.bias = bias;
-    job.cols = cols;
+    src.p = p;
+    src.id = id;
+    src.fd = fd;
+    src.od = od;
+    src.col.cols = cols;
+    src.col.k_grouped = k_total & ~3;
+    src.col.offset = p->input_offset;
+    src.col.scale = fast ? 2 : 1;
+    src.doubled_rows = doubled_rows;
+    job.mult = quad.mult = q->multiplier;
+    job.shift = quad.shift = q->shift;
+    job.bias = quad.bias = bias;
+    job.cols = quad.cols = cols;
     job.cols_end = cols + 2 * k_total;
-    job.entry = 0;
-    job.filter_end = f + out_c * k_total;
-    job.k1 = 2 * p->output_offset + 1;
+    quad.cols_end = cols + 4 * k_total;
+    job.entry = quad.start = quad.entry = 0;
+    job.filter_end = quad.filter_end = f + out_c * k_total;
+    job.k1 = quad.k1 = 2 * p->output_offset + 1;
     job.k_total = k_total;
-    job.filter = f;
-    job.skip = (4 - (k_total >> 2) % 4) % 4;
+    job.filter = quad.filter = f;
+    job.skip = quad.odd = (k_total >> 2) & 1;
+    quad.pairs = k_total >> 3;
+    quad.skip = (4 - quad.pairs % 4) % 4;
     for (b = 0; b < od->n; b++) {
-        const int8_t *in_batch = in + b * id->h * id->w * id->c;
         int8_t *out_batch = out + b * pixels * out_c;
-        for (pix = 0; pix < pixels; pix += 2) {
+        src.in_batch = in + b * id->h * id->w * id->c;
+        pix = 0;
+        if (quads) {
+            for (; pix + 4 <= pixels; pix += 4) {
+                int32_t j;
+                for (j = 0; j < 4; j++) {
+                    hark__conv_column(&src, pix + j, j, 4);
+                    quad.dst[j] = out_batch + (pix + j) * out_c;
+                }
+                hark__conv_quads_fast(&quad);
+            }
+        }
+        for (; pix < pixels; pix += 2) {
             const int32_t pix1 = pix + 1 < pixels ? pix + 1 : pix;
             int8_t *dst0 = out_batch + pix * out_c, *dst1 = out_batch + pix1 * out_c;
-            if (doubled_rows) {
-                hark__im2col_doubled(p, id, in_batch, fd, pix / od->w, pix % od->w, cols, 0);
-                hark__im2col_doubled(p, id, in_batch, fd, pix1 / od->w, pix1 % od->w, cols, 1);
-            } else {
-                hark__im2col_column(p, id, in_batch, fd, pix / od->w, pix % od->w, &col0);
-                hark__im2col_column(p, id, in_batch, fd, pix1 / od->w, pix1 % od->w, &col1);
-            }
+            hark__conv_column(&src, pix, 0, 2);
+            hark__conv_column(&src, pix1, 1, 2);
             if (fast) {
                 job.dst0 = dst0;
                 job.dst1 = dst1;
@@ -833,7 +1042,7 @@ hark_nn_status hark_conv_s8(const hark_nn_context *ctx, const hark_conv_params *
     hark_nn_status status;
     (void)bias_dims;
     if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0) return HARK_NN_ERR_ARG;
-    status = hark__check_conv(params, params->stride, params->activation, input_dims, input, filter_dims, filter,
+    status = hark__check_conv(params->input_offset, params->stride, params->activation, input_dims, input, filter_dims, filter,
                               output_dims, output);
     if (status != HARK_NN_OK) return status;
     if (filter_dims->n != output_dims->c || filter_dims->c != input_dims->c) return HARK_NN_ERR_ARG;
@@ -841,15 +1050,12 @@ hark_nn_status hark_conv_s8(const hark_nn_context *ctx, const hark_conv_params *
     if (ctx == 0 || ctx->buf == 0 || ((uintptr_t)ctx->buf & 3u) != 0 ||
         ctx->size < hark_conv_s8_get_buffer_size(input_dims, filter_dims))
         return HARK_NN_ERR_BUFFER;
-    if (hark__input_abs_max(params->input_offset) <= 32767) {
-        hark__conv_dsp(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output,
-                       (int16_t *)ctx->buf);
-        return HARK_NN_OK;
-    }
+    hark__conv_dsp(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output, (int16_t *)ctx->buf,
+                   ctx->size);
 #else
     (void)ctx;
-#endif
     hark__conv_portable(params, quant, input_dims, input, filter_dims, filter, bias, output_dims, output);
+#endif
     return HARK_NN_OK;
 }
 
@@ -893,7 +1099,11 @@ int32_t hark_dw_conv_s8_get_buffer_size(const hark_dw_conv_params *params, const
     return g.count * g.cols * g.pitch * (int32_t)sizeof(int16_t);
 }
 
-/* One output pixel, channels [c_begin, c_end), portable. */
+/* One output pixel, channels [c_begin, c_end), portable. In DSP builds only a fallback (leftover channels, channels
+   the fast requantization cannot take). */
+#if HARK__DSP
+HARK__COLD
+#endif
 static void hark__dw_pixel_portable(const hark_dw_conv_params *p, const hark_per_channel_quant *q,
                                     const hark_dims *id, const int8_t *in_batch, const hark_dims *fd,
                                     const int8_t *f, const int32_t *bias, int32_t oy, int32_t ox,
@@ -938,7 +1148,7 @@ static void hark__dw_pixel_dsp(const hark_dw_conv_params *p, const hark_per_chan
     const int32_t f_row_stride = fd->w * channels;
     int32_t c, fy, fx;
     for (c = 0; c + 3 < channels; c += 4) {
-        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int32_t a[4] = {0, 0, 0, 0}, k;
         const int8_t *in_row = in_batch + ((in_y0 + fy0) * id->w + in_x0) * channels + c;
         const int8_t *f_row = f + fy0 * f_row_stride + c;
         for (fy = fy0; fy < fy1; fy++, in_row += in_row_stride, f_row += f_row_stride) {
@@ -947,22 +1157,15 @@ static void hark__dw_pixel_dsp(const hark_dw_conv_params *p, const hark_per_chan
                 const uint32_t w = hark__read_u32(f_row + fx * channels);
                 const uint32_t x02 = hark__sxtab16(offset2, x), x13 = hark__sxtab16_ror8(offset2, x);
                 const uint32_t w02 = hark__sxtb16(w), w13 = hark__sxtb16_ror8(w);
-                a0 = hark__smlabb(x02, w02, a0);
-                a2 = hark__smlatt(x02, w02, a2);
-                a1 = hark__smlabb(x13, w13, a1);
-                a3 = hark__smlatt(x13, w13, a3);
+                a[0] = hark__smlabb(x02, w02, a[0]);
+                a[2] = hark__smlatt(x02, w02, a[2]);
+                a[1] = hark__smlabb(x13, w13, a[1]);
+                a[3] = hark__smlatt(x13, w13, a[3]);
             }
         }
-        if (bias) {
-            a0 = hark__wrap_add(a0, bias[c]);
-            a1 = hark__wrap_add(a1, bias[c + 1]);
-            a2 = hark__wrap_add(a2, bias[c + 2]);
-            a3 = hark__wrap_add(a3, bias[c + 3]);
-        }
-        dst[c] = hark__output(a0, q->multiplier[c], q->shift[c], p->output_offset, p->activation);
-        dst[c + 1] = hark__output(a1, q->multiplier[c + 1], q->shift[c + 1], p->output_offset, p->activation);
-        dst[c + 2] = hark__output(a2, q->multiplier[c + 2], q->shift[c + 2], p->output_offset, p->activation);
-        dst[c + 3] = hark__output(a3, q->multiplier[c + 3], q->shift[c + 3], p->output_offset, p->activation);
+        for (k = 0; k < 4; k++)
+            dst[c + k] = hark__output(bias ? hark__wrap_add(a[k], bias[c + k]) : a[k], q->multiplier[c + k],
+                                      q->shift[c + k], p->output_offset, p->activation);
     }
     if (c < channels) hark__dw_pixel_portable(p, q, id, in_batch, fd, f, bias, oy, ox, c, channels, dst);
 }
@@ -1184,25 +1387,6 @@ static void hark__dw3x3_channel(const hark__dw_job *j)
 }
 #endif
 
-/* A channel that fails hark__rq_ok: the same taps from the plane, generic requantization. */
-static HARK__NOINLINE void hark__dw3x3_channel_generic(const hark_dw_conv_params *p, const hark_dims *od,
-                                                      int32_t channels, const int8_t *f, int32_t bias,
-                                                      int32_t multiplier, int32_t shift, const int16_t *plane,
-                                                      int32_t pitch, int8_t *dst)
-{
-    int32_t oy, ox, fy, fx;
-    for (oy = 0; oy < od->h; oy++)
-        for (ox = 0; ox < od->w; ox++) {
-            int32_t acc = 0;
-            for (fx = 0; fx < 3; fx++) {
-                const int16_t *column = plane + (ox * p->stride.w + fx) * pitch + oy * p->stride.h;
-                for (fy = 0; fy < 3; fy++) acc += f[(fy * 3 + fx) * channels] * column[fy];
-            }
-            dst[(oy * od->w + ox) * channels] =
-                hark__output(hark__wrap_add(acc, bias), multiplier, shift, p->output_offset, p->activation);
-        }
-}
-
 static uint32_t hark__pack_doubled(int32_t lo, int32_t hi) { return ((uint32_t)(2 * lo) & 0xFFFFu) | ((uint32_t)(2 * hi) << 16); }
 
 /* 3x3 depthwise, one or two channels at a time: their inputs are converted once into zero-padded int16 planes
@@ -1214,7 +1398,7 @@ static void hark__dw3x3_dsp(const hark_dw_conv_params *p, const hark_per_channel
 {
     const hark__dw_geom g = *geom;
     const int32_t channels = id->c, plane_size = g.cols * g.pitch;
-    const int64_t taps_max = 9 * 128 * hark__input_abs_max(p->input_offset);
+    const uint32_t taps = 9 * 128 * (uint32_t)hark__input_abs_max(p->input_offset); /* < 2^30: offset <= 16383 */
     hark__dw_job j;
     int32_t c, k;
     memset(planes, 0, (size_t)g.count * (size_t)plane_size * sizeof(int16_t));
@@ -1233,7 +1417,7 @@ static void hark__dw3x3_dsp(const hark_dw_conv_params *p, const hark_per_channel
             const int16_t *plane = planes + (k - c) * plane_size;
             const int8_t *w = f + k;
             const int32_t b = bias ? bias[k] : 0, shift = q->shift[k];
-            if (hark__rq_ok(q->multiplier[k], shift, taps_max + (b < 0 ? -(int64_t)b : b), p->output_offset)) {
+            if (hark__rq_ok(q->multiplier[k], shift, taps, b, p->output_offset)) {
                 int32_t fx;
                 j.multiplier = q->multiplier[k];
                 j.c = hark__rq_c(2 * p->output_offset + 1, shift);
@@ -1247,8 +1431,12 @@ static void hark__dw3x3_dsp(const hark_dw_conv_params *p, const hark_per_channel
                 j.dst = out_batch + k;
                 hark__dw3x3_channel(&j);
             } else {
-                hark__dw3x3_channel_generic(p, od, channels, w, b, q->multiplier[k], shift, plane, g.pitch,
-                                            out_batch + k);
+                const hark_dims fd = {1, 3, 3, channels};
+                int32_t oy, ox;
+                for (oy = 0; oy < od->h; oy++)
+                    for (ox = 0; ox < od->w; ox++)
+                        hark__dw_pixel_portable(p, q, id, in_batch, &fd, f, bias, oy, ox, k, k + 1,
+                                                out_batch + (oy * od->w + ox) * channels);
             }
         }
     }
@@ -1268,7 +1456,7 @@ hark_nn_status hark_dw_conv_s8(const hark_nn_context *ctx, const hark_dw_conv_pa
     (void)ctx;
     (void)bias_dims;
     if (params == 0 || quant == 0 || quant->multiplier == 0 || quant->shift == 0) return HARK_NN_ERR_ARG;
-    status = hark__check_conv(params, params->stride, params->activation, input_dims, input, filter_dims, filter,
+    status = hark__check_conv(params->input_offset, params->stride, params->activation, input_dims, input, filter_dims, filter,
                               output_dims, output);
     if (status != HARK_NN_OK) return status;
     if (params->ch_mult != 1) return HARK_NN_ERR_UNSUPPORTED;
@@ -1295,13 +1483,11 @@ hark_nn_status hark_dw_conv_s8(const hark_nn_context *ctx, const hark_dw_conv_pa
             for (ox = 0; ox < output_dims->w; ox++) {
                 int8_t *dst = output + ((b * output_dims->h + oy) * output_dims->w + ox) * output_dims->c;
 #if HARK__DSP
-                if (hark__input_abs_max(params->input_offset) <= 32767) {
-                    hark__dw_pixel_dsp(params, quant, input_dims, in_batch, filter_dims, filter, bias, oy, ox, dst);
-                    continue;
-                }
-#endif
+                hark__dw_pixel_dsp(params, quant, input_dims, in_batch, filter_dims, filter, bias, oy, ox, dst);
+#else
                 hark__dw_pixel_portable(params, quant, input_dims, in_batch, filter_dims, filter, bias, oy, ox, 0,
                                         output_dims->c, dst);
+#endif
             }
     }
     return HARK_NN_OK;
