@@ -487,6 +487,25 @@ static HARK__NOINLINE void hark__im2col_doubled(const hark_conv_params *p, const
     const uint8_t pad = (uint8_t)(-p->input_offset);
     hark__u32_alias *word = (hark__u32_alias *)(void *)(cols + 4 * column);
     int32_t fy, k, j;
+    if (row_len == 4 && id->w * c >= 4) {
+        /* One group per filter row (a 10x4 window on one channel, say): window byte j is input row byte start + j;
+           the word read at `at` (inside the row) holds the valid ones, shifted by start - at, the rest is pad. */
+        const int32_t row_bytes = id->w * c, start = in_x0 * c;
+        const int32_t at = start < 0 ? 0 : start > row_bytes - 4 ? row_bytes - 4 : start, d = 8 * (start - at);
+        const uint32_t pad4 = 0x01010101u * pad;
+        const uint32_t keep = hi > lo ? (0xFFFFFFFFu << (8 * lo)) & (0xFFFFFFFFu >> (8 * (4 - hi))) : 0;
+        for (fy = 0; fy < fd->h; fy++, word += 2 * ncols) {
+            const int32_t iy = in_y0 + fy;
+            uint32_t x = pad4;
+            if (iy >= 0 && iy < id->h && keep != 0) {
+                const uint32_t v = hark__read_u32(in_batch + iy * row_bytes + at);
+                x = ((d >= 0 ? v >> d : v << -d) & keep) | (pad4 & ~keep);
+            }
+            word[0] = hark__doubled_ac(offset2, x);
+            word[1] = hark__doubled_bd(offset2, x);
+        }
+        return;
+    }
     for (fy = 0; fy < fd->h; fy++) {
         const int32_t iy = in_y0 + fy;
         if (iy < 0 || iy >= id->h || hi <= lo) {
@@ -523,12 +542,14 @@ static HARK__NOINLINE void hark__requant_pair(int32_t acc0, int32_t acc1, int32_
                                              int8_t *dst0, int8_t *dst1, const hark__out *o)
 {
     const hark__requant r = hark__requant_make(multiplier, shift);
-    if (r.fast) {
-        *dst0 = hark__requant_fast(acc0, &r, o->offset, o->act);
-        *dst1 = hark__requant_fast(acc1, &r, o->offset, o->act);
-    } else {
-        *dst0 = hark__output(acc0, multiplier, shift, o->offset, o->act);
-        *dst1 = hark__output(acc1, multiplier, shift, o->offset, o->act);
+    int32_t acc = acc0;
+    int8_t *dst = dst0;
+    for (;;) { /* dst0, then dst1 (the same place for a duplicate pixel) */
+        *dst = r.fast ? hark__requant_fast(acc, &r, o->offset, o->act)
+                      : hark__output(acc, multiplier, shift, o->offset, o->act);
+        if (dst == dst1) break;
+        dst = dst1;
+        acc = acc1;
     }
 }
 
@@ -1538,27 +1559,23 @@ static int32_t hark__average(int32_t sum, int32_t count)
 
 #if HARK__DSP
 /* Average pooling of one window, channels in fours: a word load gives 4 channels of a pixel, and SXTAB16 /
-   SXTAB16-ROR8 add them to two int16-pair accumulators, flushed into int32 before 256 pixels could overflow them.
-   Returns the number of channels done. */
+   SXTAB16-ROR8 add them to two int16-pair accumulators, flushed into int32 after each window row (rows of up to 256
+   pixels, so the int16 sums cannot overflow). Returns the number of channels done. */
 static int32_t hark__avg_channels_dsp(const int8_t *in, const hark_dims *id, int32_t y0, int32_t y1, int32_t x0,
                                       int32_t x1, hark_activation act, int8_t *dst)
 {
-    const int32_t channels = id->c, row_pixels = x1 - x0, count = (y1 - y0) * row_pixels;
-    const int32_t flush_rows = 256 / row_pixels;
-    int32_t c, iy, ix, k;
-    if (flush_rows == 0) return 0;
+    const int32_t channels = id->c, count = (y1 - y0) * (x1 - x0);
+    int32_t c, iy, k;
+    if (x1 - x0 > 256) return 0;
     for (c = 0; c + 3 < channels; c += 4) {
         int32_t sum[4] = {0, 0, 0, 0};
-        for (iy = y0; iy < y1;) {
-            const int32_t stop = y1 - iy < flush_rows ? y1 : iy + flush_rows;
+        for (iy = y0; iy < y1; iy++) {
+            const int8_t *px = in + (iy * id->w + x0) * channels + c, *const end = px + (x1 - x0) * channels;
             uint32_t ac = 0, bd = 0;
-            for (; iy < stop; iy++) {
-                const int8_t *px = in + (iy * id->w + x0) * channels + c;
-                for (ix = 0; ix < row_pixels; ix++, px += channels) {
-                    const uint32_t x = hark__read_u32(px);
-                    ac = hark__sxtab16(ac, x);
-                    bd = hark__sxtab16_ror8(bd, x);
-                }
+            for (; px != end; px += channels) {
+                const uint32_t x = hark__read_u32(px);
+                ac = hark__sxtab16(ac, x);
+                bd = hark__sxtab16_ror8(bd, x);
             }
             sum[0] += hark__lo16(ac);
             sum[1] += hark__lo16(bd);
@@ -1630,6 +1647,9 @@ hark_nn_status hark_maxpool_s8(const hark_nn_context *ctx, const hark_pool_param
 /* ---------------------------------------------------------------------------------------------------------------
    Softmax: TFLite's reference int8 kernel with gemmlowp fixed point (raw int32 values; "Qk" = k integer bits). */
 
+/* Softmax runs once per inference on a few values: its many SRDHMs share one out-of-line copy. */
+static HARK__NOINLINE int32_t hark__srdhm_shared(int32_t a, int32_t b) { return hark__srdhm(a, b); }
+
 static int32_t hark__sat_mul_pot(int32_t x, int32_t exponent)
 {
     int32_t threshold;
@@ -1646,12 +1666,12 @@ static int32_t hark__exp_quarter(int32_t a)
     const int32_t constant_term = 1895147668;       /* exp(-1/8) */
     const int32_t constant_1_over_3 = 715827883;
     const int32_t x = a + (1 << 28);
-    const int32_t x2 = hark__srdhm(x, x);
-    const int32_t x3 = hark__srdhm(x2, x);
-    const int32_t x4 = hark__srdhm(x2, x2);
+    const int32_t x2 = hark__srdhm_shared(x, x);
+    const int32_t x3 = hark__srdhm_shared(x2, x);
+    const int32_t x4 = hark__srdhm_shared(x2, x2);
     const int32_t x4_over_4 = hark__sat_mul_pot(x4, -2);
-    const int32_t poly = hark__sat_mul_pot(hark__srdhm(x4_over_4 + x3, constant_1_over_3) + x2, -1);
-    return constant_term + hark__srdhm(constant_term, x + poly);
+    const int32_t poly = hark__sat_mul_pot(hark__srdhm_shared(x4_over_4 + x3, constant_1_over_3) + x2, -1);
+    return constant_term + hark__srdhm_shared(constant_term, x + poly);
 }
 
 /* exp(a) for a <= 0 in Q5.26; result in Q0.31. */
@@ -1666,7 +1686,7 @@ static int32_t hark__exp_on_negative_values_q5(int32_t a)
     const int32_t remainder = a_mod - a;
     int32_t i;
     for (i = 0; i < 7; i++)
-        if (remainder & (1 << (fractional_bits + i - 2))) result = hark__srdhm(result, multipliers[i]);
+        if (remainder & (1 << (fractional_bits + i - 2))) result = hark__srdhm_shared(result, multipliers[i]);
     return a == 0 ? INT32_MAX : result;
 }
 
@@ -1675,11 +1695,11 @@ static int32_t hark__one_over_one_plus_x(int32_t a)
     const int32_t constant_48_over_17 = 1515870810, constant_neg_32_over_17 = -1010580540;
     const int64_t sum = (int64_t)a + INT32_MAX;
     const int32_t half_denominator = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
-    int32_t x = constant_48_over_17 + hark__srdhm(half_denominator, constant_neg_32_over_17);
+    int32_t x = constant_48_over_17 + hark__srdhm_shared(half_denominator, constant_neg_32_over_17);
     int32_t i;
     for (i = 0; i < 3; i++) {
-        const int32_t one_minus = (1 << 29) - hark__srdhm(half_denominator, x);
-        x += hark__sat_mul_pot(hark__srdhm(x, one_minus), 2);
+        const int32_t one_minus = (1 << 29) - hark__srdhm_shared(half_denominator, x);
+        x += hark__sat_mul_pot(hark__srdhm_shared(x, one_minus), 2);
     }
     return hark__sat_mul_pot(x, 1);
 }
@@ -1713,7 +1733,7 @@ hark_nn_status hark_softmax_s8(const hark_softmax_params *params, const hark_dim
         for (c = 0; c < depth; c++) {
             const int32_t diff = x[c] - max_in_row;
             if (diff >= params->diff_min) {
-                const int32_t scaled = hark__srdhm((int32_t)((uint32_t)diff << params->input_left_shift), params->input_multiplier);
+                const int32_t scaled = hark__srdhm_shared((int32_t)((uint32_t)diff << params->input_left_shift), params->input_multiplier);
                 sum_of_exps += hark__sat_mul_pot(hark__exp_on_negative_values_q5(scaled), -accumulation_integer_bits);
             }
         }
@@ -1725,9 +1745,9 @@ hark_nn_status hark_softmax_s8(const hark_softmax_params *params, const hark_dim
         for (c = 0; c < depth; c++) {
             const int32_t diff = x[c] - max_in_row;
             if (diff >= params->diff_min) {
-                const int32_t scaled = hark__srdhm((int32_t)((uint32_t)diff << params->input_left_shift), params->input_multiplier);
+                const int32_t scaled = hark__srdhm_shared((int32_t)((uint32_t)diff << params->input_left_shift), params->input_multiplier);
                 const int32_t exp_in_0 = hark__exp_on_negative_values_q5(scaled);
-                const int32_t unsat = hark__rdbpot(hark__srdhm(shifted_scale, exp_in_0), exponent);
+                const int32_t unsat = hark__rdbpot(hark__srdhm_shared(shifted_scale, exp_in_0), exponent);
                 int32_t v = unsat - 128;
                 y[c] = (int8_t)(v > 127 ? 127 : v < -128 ? -128 : v);
             } else {

@@ -604,8 +604,8 @@ static void test_input_offset_limits(void)
         }
 }
 
-/* Average pooling over large windows: the DSP path's int16 sums are flushed every 256 pixels (or not used when
-   one window row exceeds 256 pixels). All -128 and all 127 would overflow unflushed sums. */
+/* Average pooling over large windows: the DSP path's int16 sums are flushed after every window row (rows of more
+   than 256 pixels take the scalar path). All -128 and all 127 over 400 pixels would overflow unflushed sums. */
 static void test_avgpool_large(void)
 {
     static const int32_t windows[3][2] = {{20, 20}, {1, 300}, {16, 16}};
