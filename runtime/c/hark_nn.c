@@ -289,7 +289,7 @@ HARK__INLINE int32_t hark__rq_c(int32_t k1, int32_t shift) { return (int32_t)((u
 
 HARK__INLINE int8_t hark__rq(int32_t acc2, int32_t multiplier, int32_t c, int32_t right)
 {
-    return (int8_t)hark__ssat8(hark__smmlar(acc2, multiplier, c + (acc2 >> 31)) >> right);
+    return (int8_t)hark__ssat8(hark__smmlar(acc2, multiplier, c - (acc2 < 0)) >> right);
 }
 
 /* Clamps n outputs to the activation range, 4 at a time (for fast paths, whose SSAT clamps to [-128, 127]). */
@@ -342,7 +342,7 @@ HARK__INLINE int8_t hark__requant_fast(int32_t acc, const hark__requant *r, int3
 {
     const int32_t x = (int32_t)((uint32_t)acc << r->left);
     const int32_t s = (int32_t)(((int64_t)x * r->multiplier + ((int64_t)1 << 30)) >> 31);
-    int32_t v = hark__qadd(hark__qadd(s, (s >> 31) & r->negative_adjust), r->round) >> r->right;
+    int32_t v = hark__qadd(hark__qadd(s, s < 0 ? r->negative_adjust : 0), r->round) >> r->right;
     v = hark__wrap_add(v, offset);
     if (v < act.min) v = act.min;
     if (v > act.max) v = act.max;
@@ -1378,7 +1378,8 @@ static void hark__dw3x3_channel(const hark__dw_job *j)
         q[1] = column + j->pitch;
         q[2] = column + 2 * j->pitch;
         for (s = 0; s < j->strips4; s++, d += 4 * j->dst_stride) {
-            int32_t a0 = j->bias2, a1 = j->bias2, a2 = j->bias2, a3 = j->bias2;
+            int32_t a0, a1, a2, a3;
+            a0 = a1 = a2 = a3 = j->bias2;
             for (fx = 0; fx < 3; fx++) {
                 const uint32_t A = hark__read_u32(q[fx]), B = hark__read_u32(q[fx] + 4), C = hark__read_u32(q[fx] + 8);
                 const uint32_t w01 = j->w[2 * fx], w12 = j->w[2 * fx + 1];
