@@ -1,10 +1,11 @@
 /* Instruction-count benchmark for the Cortex-M4 (run under QEMU with tools/qemu-insn-count).
    Compile with -DBENCH_OP=1 (pointwise 25x5x64 -> 64), 2 (depthwise 3x3 on 25x5x64), 3 (whole DS-CNN-S:
-   conv 10x4/2, 4 x (depthwise 3x3 + pointwise 64), average pool, fully connected 64->12, softmax) or 4 (the
-   pointwise layer given only its own hark_conv_s8_get_buffer_size) and -DBENCH_REPS=N. Per-run cost = (count with
-   N=11 - count with N=1) / 10, which cancels start-up.
-   Ops 1-3 get the scratch a generated DS-CNN-S passes to every kernel: the largest hark_*_get_buffer_size of its
-   layers (hark_conv_s8 runs a faster kernel where that leaves room for 4 im2col columns).
+   conv 10x4/2, 4 x (depthwise 3x3 + pointwise 64), average pool, fully connected 64->12, softmax), 4 (the
+   pointwise layer given only its own hark_conv_s8_get_buffer_size), 5 (the first conv alone) or 6 (average pool,
+   fully connected and softmax) and -DBENCH_REPS=N. Per-run cost = (count with N=11 - count with N=1) / 10, which
+   cancels start-up.
+   The other ops get the scratch a generated DS-CNN-S passes to every kernel: the largest hark_*_get_buffer_size of
+   its layers (hark_conv_s8 runs a faster kernel where that leaves room for 4 im2col columns).
    Weights are random: the instruction count of these kernels does not depend on values (only on which path the
    quantization parameters select: these are typical, with every channel on the fast requantization). */
 #include <stdio.h>
@@ -57,6 +58,7 @@ int main(void)
     (void)layer;
     (void)pw_filter;
     (void)dw_filter;
+    (void)q;
     for (i = 0; i < CH; i++) {
         g_bias[i] = (int32_t)(rnd() % 20000u) - 10000;
         g_mult[i] = (int32_t)((1u << 30) + (rnd() >> 2));
@@ -73,6 +75,25 @@ int main(void)
         status |= hark_conv_s8(&ctx, &pw, &q, &act, g_a, &pw_filter, g_w_pw[0], 0, g_bias, &act, g_b);
 #elif BENCH_OP == 2
         status |= hark_dw_conv_s8(&ctx, &dw, &q, &act, g_a, &dw_filter, g_w_dw[0], 0, g_bias, &act, g_b);
+#elif BENCH_OP == 5
+        {
+            const hark_conv_params first = {0, -128, {2, 2}, {4, 1}, {-128, 127}};
+            status |= hark_conv_s8(&ctx, &first, &q, &in_dims, g_input, &first_filter, g_w_first, 0, g_bias, &act, g_b);
+        }
+#elif BENCH_OP == 6
+        {
+            const hark_dims pool_in = {1, 25, 5, CH}, pool_window = {1, 25, 5, 1}, pool_out = {1, 1, 1, CH};
+            const hark_pool_params pool = {{1, 1}, {0, 0}, {-128, 127}};
+            const hark_dims fc_in = {1, 1, 1, CH}, fc_filter = {12, 1, 1, CH}, fc_out = {1, 1, 1, 12};
+            const hark_fc_params fc = {128, 0, 0, {-128, 127}};
+            const hark_per_tensor_quant fq = {1 << 30, -6};
+            const hark_softmax_params sm = {1 << 30, 23, -248};
+            const hark_dims sm_dims = {1, 1, 1, 12};
+            int8_t pooled[CH], logits[12];
+            status |= hark_avgpool_s8(&ctx, &pool, &pool_in, g_a, &pool_window, &pool_out, pooled);
+            status |= hark_fc_s8(&ctx, &fc, &fq, &fc_in, pooled, &fc_filter, g_w_fc, 0, g_bias, &fc_out, logits);
+            status |= hark_softmax_s8(&sm, &sm_dims, logits, g_b);
+        }
 #else
         {
             const hark_conv_params first = {0, -128, {2, 2}, {4, 1}, {-128, 127}};

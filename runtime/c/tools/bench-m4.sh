@@ -17,7 +17,7 @@ count() { # elf -> instructions
 }
 printf '%-34s %14s %14s\n' "operation (instructions per call)" "DSP path" "portable"
 for op in 1:"pointwise 1x1 25x5x64 -> 64" 2:"depthwise 3x3 25x5x64" 3:"DS-CNN-S inference" \
-  4:"pointwise, own minimum scratch"; do
+  4:"pointwise, own minimum scratch" 5:"first conv 10x4/2 49x10x1 -> 64" 6:"avg pool + FC 64->12 + softmax"; do
   id=${op%%:*}; name=${op#*:}
   row=()
   for path in dsp portable; do
