@@ -1,4 +1,4 @@
-/* hark_nn.c - Hark int8 neural-network kernels - v0.1.0 - MIT licence (see hark_nn.h) */
+/* hark_nn.c - Hark int8 neural-network kernels - v0.2.0 - MIT licence (see hark_nn.h) */
 #include "hark_nn.h"
 
 #include <string.h>
@@ -1294,7 +1294,7 @@ typedef struct {
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
-/* 57 instructions per strip of 4 outputs + 2 per strip, 26 + 2 per single output, 16 per column. The job is copied
+/* 57 instructions per strip of 4 outputs + 2 per strip, 26 + 2 per single output, about 20 per column. The job is copied
    to the stack frame (same offsets). Registers: r0, r1, r12 = the three plane columns, r7 = output, lr = count. */
 __attribute__((naked, noinline)) static void hark__dw3x3_channel(const hark__dw_job *job)
 {
