@@ -358,13 +358,13 @@ typedef uint32_t hark__u32_alias __attribute__((may_alias, aligned(4)));
    Values are scale * (x + input_offset), scale 1 or 2 (the fast path's doubled accumulators); padding is 0. */
 typedef struct {
     int16_t *cols;
-    int32_t column, k_grouped, offset, scale;
+    int32_t k_grouped, offset, scale;
 } hark__col;
 
 /* Appends n values (src NULL: zeros) to a column, from position *k on. Where a whole group of 4 starts, 4 input
    bytes are converted at once: SXTAB16 adds input_offset to bytes 0 and 2, and to bytes 1 and 3 after ROR 8 -
    exactly the (a,c),(b,d) layout; for scale 2 a second SXTAB16 adds the bytes once more. */
-static void hark__im2col_run(const hark__col *c, const int8_t *src, int32_t n, int32_t *k_io)
+static void hark__im2col_run(const hark__col *c, int32_t column, const int8_t *src, int32_t n, int32_t *k_io)
 {
     static const uint8_t order[4] = {0, 2, 1, 3};
     const uint32_t offset = (uint32_t)(c->scale * c->offset);
@@ -373,7 +373,7 @@ static void hark__im2col_run(const hark__col *c, const int8_t *src, int32_t n, i
     while (n > 0) {
         const int32_t groups = (k & 3) == 0 ? (n < c->k_grouped - k ? n : c->k_grouped - k) >> 2 : 0;
         if (groups > 0) {
-            hark__u32_alias *word = (hark__u32_alias *)(void *)(c->cols + 2 * k + 4 * c->column);
+            hark__u32_alias *word = (hark__u32_alias *)(void *)(c->cols + 2 * k + 4 * column);
             hark__u32_alias *const end = word + 4 * groups;
             if (src == 0) {
                 for (; word != end; word += 4) {
@@ -397,8 +397,8 @@ static void hark__im2col_run(const hark__col *c, const int8_t *src, int32_t n, i
             n -= 4 * groups;
         } else {
             const int16_t v = (int16_t)(src ? c->scale * (*src++ + c->offset) : 0);
-            if (k < c->k_grouped) c->cols[2 * (k & ~3) + 4 * c->column + order[k & 3]] = v;
-            else c->cols[2 * c->k_grouped + 4 * c->column + (k - c->k_grouped)] = v;
+            if (k < c->k_grouped) c->cols[2 * (k & ~3) + 4 * column + order[k & 3]] = v;
+            else c->cols[2 * c->k_grouped + 4 * column + (k - c->k_grouped)] = v;
             k++;
             n--;
         }
@@ -409,7 +409,7 @@ static void hark__im2col_run(const hark__col *c, const int8_t *src, int32_t n, i
 /* One column (pixel oy, ox). Within one filter row the taps inside the input are one contiguous run of bytes (OHWI
    filter, NHWC input). */
 static void hark__im2col_column(const hark_conv_params *p, const hark_dims *id, const int8_t *in_batch,
-                                const hark_dims *fd, int32_t oy, int32_t ox, const hark__col *col)
+                                const hark_dims *fd, int32_t oy, int32_t ox, const hark__col *col, int32_t column)
 {
     const int32_t in_y0 = oy * p->stride.h - p->padding.h;
     const int32_t in_x0 = ox * p->stride.w - p->padding.w;
@@ -420,12 +420,12 @@ static void hark__im2col_column(const hark_conv_params *p, const hark_dims *id, 
     for (fy = 0; fy < fd->h; fy++) {
         const int32_t iy = in_y0 + fy;
         if (iy < 0 || iy >= id->h || fx1 <= fx0) {
-            hark__im2col_run(col, 0, fd->w * c, &k);
+            hark__im2col_run(col, column, 0, fd->w * c, &k);
             continue;
         }
-        if (fx0 > 0) hark__im2col_run(col, 0, fx0 * c, &k);
-        hark__im2col_run(col, in_batch + (iy * id->w + in_x0 + fx0) * c, (fx1 - fx0) * c, &k);
-        if (fx1 < fd->w) hark__im2col_run(col, 0, (fd->w - fx1) * c, &k);
+        if (fx0 > 0) hark__im2col_run(col, column, 0, fx0 * c, &k);
+        hark__im2col_run(col, column, in_batch + (iy * id->w + in_x0 + fx0) * c, (fx1 - fx0) * c, &k);
+        if (fx1 < fd->w) hark__im2col_run(col, column, 0, (fd->w - fx1) * c, &k);
     }
 }
 
@@ -658,7 +658,7 @@ typedef struct {
     int32_t skip;                   /* 48: groups % 2, groups skipped on entering the 2-fold unrolled loop */
 } hark__conv_job;
 
-static int hark__conv_fast_ok(const hark_conv_params *p, const hark_per_channel_quant *q, const int32_t *bias,
+static HARK__NOINLINE int hark__conv_fast_ok(const hark_conv_params *p, const hark_per_channel_quant *q, const int32_t *bias,
                               int32_t out_c, int32_t k_total)
 {
     const uint32_t in_max = (uint32_t)hark__input_abs_max(p->input_offset);
@@ -950,12 +950,29 @@ static void hark__conv_quads_fast(const hark__quad_job *job)
 }
 #endif
 
+/* The generic DSP path for one pixel pair: output channels in pairs (an odd last one with itself). */
+static HARK__NOINLINE void hark__conv_pair_generic(const hark_per_channel_quant *q, const int8_t *f, const int32_t *bias,
+                                                  int32_t out_c, int32_t k_total, const int16_t *cols, int8_t *dst0,
+                                                  int8_t *dst1, const hark__out *o)
+{
+    int32_t oc;
+    for (oc = 0; oc < out_c; oc += 2) {
+        const int32_t oc1 = oc + 1 < out_c ? oc + 1 : oc;
+        int32_t acc[5];
+        acc[0] = acc[1] = bias ? bias[oc] : 0;
+        acc[2] = acc[3] = bias ? bias[oc1] : 0;
+        hark__mac_2x2(f + oc * k_total, f + oc1 * k_total, cols, k_total, acc);
+        hark__requant_pair(acc[0], acc[1], q->multiplier[oc], q->shift[oc], dst0 + oc, dst1 + oc, o);
+        hark__requant_pair(acc[2], acc[3], q->multiplier[oc1], q->shift[oc1], dst0 + oc1, dst1 + oc1, o);
+    }
+}
+
 /* Where a convolution's columns come from: one call builds column `column` of a block of ncols for a pixel. */
 typedef struct {
     const hark_conv_params *p;
     const hark_dims *id, *fd, *od;
     const int8_t *in_batch;
-    hark__col col; /* generic builder's settings; column set per call */
+    hark__col col; /* the generic builder's settings */
     int doubled_rows;
 } hark__conv_src;
 
@@ -965,9 +982,7 @@ static HARK__NOINLINE void hark__conv_column(const hark__conv_src *src, int32_t 
     if (src->doubled_rows) {
         hark__im2col_doubled(src->p, src->id, src->in_batch, src->fd, oy, ox, src->col.cols, column, ncols);
     } else {
-        hark__col col = src->col;
-        col.column = column;
-        hark__im2col_column(src->p, src->id, src->in_batch, src->fd, oy, ox, &col);
+        hark__im2col_column(src->p, src->id, src->in_batch, src->fd, oy, ox, &src->col, column);
     }
 }
 
@@ -987,7 +1002,7 @@ static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_qua
     hark__conv_job job;
     hark__conv_src src;
     hark__out o;
-    int32_t b, pix, oc;
+    int32_t b, pix;
     o.offset = p->output_offset;
     o.act = p->activation;
     src.p = p;
@@ -1038,15 +1053,7 @@ static void hark__conv_dsp(const hark_conv_params *p, const hark_per_channel_qua
                 hark__conv_pairs_fast(&job);
                 continue;
             }
-            for (oc = 0; oc < out_c; oc += 2) {
-                const int32_t oc1 = oc + 1 < out_c ? oc + 1 : oc;
-                int32_t acc[5];
-                acc[0] = acc[1] = bias ? bias[oc] : 0;
-                acc[2] = acc[3] = bias ? bias[oc1] : 0;
-                hark__mac_2x2(f + oc * k_total, f + oc1 * k_total, cols, k_total, acc);
-                hark__requant_pair(acc[0], acc[1], q->multiplier[oc], q->shift[oc], dst0 + oc, dst1 + oc, &o);
-                hark__requant_pair(acc[2], acc[3], q->multiplier[oc1], q->shift[oc1], dst0 + oc1, dst1 + oc1, &o);
-            }
+            hark__conv_pair_generic(q, f, bias, out_c, k_total, cols, dst0, dst1, &o);
         }
     }
     if (fast) hark__clamp_run(out, od->n * pixels * out_c, p->activation);
