@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Instructions per call of the hot kernels and of a whole DS-CNN-S inference on the emulated Cortex-M4, DSP path vs
 # portable path: (count of 11 runs - count of 1 run) / 10, counted by tools/qemu-insn-count. Instructions, not cycles.
+# Kernels get the scratch a generated DS-CNN-S gives them (see tests/bench_kernels.c); the last row gives the
+# pointwise layer only its own hark_conv_s8_get_buffer_size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}/bench
@@ -14,7 +16,8 @@ count() { # elf -> instructions
   sed -n 's/^insns: //p' "$1.log"
 }
 printf '%-34s %14s %14s\n' "operation (instructions per call)" "DSP path" "portable"
-for op in 1:"pointwise 1x1 25x5x64 -> 64" 2:"depthwise 3x3 25x5x64" 3:"DS-CNN-S inference"; do
+for op in 1:"pointwise 1x1 25x5x64 -> 64" 2:"depthwise 3x3 25x5x64" 3:"DS-CNN-S inference" \
+  4:"pointwise, own minimum scratch" 5:"first conv 10x4/2 49x10x1 -> 64" 6:"avg pool + FC 64->12 + softmax"; do
   id=${op%%:*}; name=${op#*:}
   row=()
   for path in dsp portable; do
