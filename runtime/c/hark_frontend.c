@@ -190,15 +190,32 @@ static void stage_pair(float *p, int32_t q, float c1, float s1, float c2, float 
     p[3 * q + 1] = x3i;
 }
 
+/* Twiddles cos, sin(2 pi k / N), 0 < k < N/2, by range, so no loop decides per twiddle. With compact tables
+   (HARK_FRONTEND_COMPACT_TWIDDLES: only cos[0..q], q = N/4) the values come from the symmetries the generator checked
+   bit for bit: cos k = -cos(N/2 - k) for k > q, sin k = cos(q - k) for k <= q and cos(k - q) for k > q. Callers keep
+   k = 0's sine out of every non-trivial butterfly. */
+#if HARK_FRONTEND_COMPACT_TWIDDLES
+#define HARK__COS_LOW(t, q, k) ((t)->fft_cos[(k)])
+#define HARK__SIN_LOW(t, q, k) ((t)->fft_cos[(q) - (k)])
+#define HARK__COS_HIGH(t, q, k) (-(t)->fft_cos[2 * (q) - (k)])
+#define HARK__SIN_HIGH(t, q, k) ((t)->fft_cos[(k) - (q)])
+#else
+#define HARK__COS_LOW(t, q, k) ((t)->fft_cos[(k)])
+#define HARK__SIN_LOW(t, q, k) ((t)->fft_sin[(k)])
+#define HARK__COS_HIGH(t, q, k) ((t)->fft_cos[(k)])
+#define HARK__SIN_HIGH(t, q, k) ((t)->fft_sin[(k)])
+#endif
+
 /* N/2-point complex radix-2 DIT FFT of z[n] = x[2n] + i x[2n+1] into z (interleaved re, im), exactly C#'s RealFft
    stages. Butterflies of one stage touch disjoint points, so their order does not matter; the gather runs the first
    two stages on four points in registers (as C# does) and later stages go two at a time (stage_pair). */
 static void complex_fft(const hark_frontend_tables *t, const float *x, float *z)
 {
-    const int32_t m = t->fft_size / 2, end = 2 * m;
+    const int32_t m = t->fft_size / 2, end = 2 * m, q = m / 2;
     int32_t i, half = 1;
     if (m >= 4) {
-        const float c21 = t->fft_cos[m / 2], s21 = t->fft_sin[m / 2]; /* size-4 stage, j = 1 */
+        /* size-4 stage, j = 1: k = m/2 = q */
+        const float c21 = HARK__COS_LOW(t, q, q), s21 = HARK__SIN_LOW(t, q, q);
         float *out = z;
         for (i = 0; i < m; i += 4, out += 8) {
             const float *p0 = x + 2 * t->bit_reverse[i], *p1 = x + 2 * t->bit_reverse[i + 1];
@@ -227,13 +244,17 @@ static void complex_fft(const hark_frontend_tables *t, const float *x, float *z)
         }
     }
     for (; 2 * half < m; half <<= 2) {
-        const int32_t step = m / half, step2 = step / 2, q = 2 * half, span = 8 * half;
+        const int32_t step = m / half, step2 = step / 2, q2 = 2 * half, span = 8 * half;
         int32_t j, a;
         for (j = 0; j < half; j++) {
-            const float c1 = t->fft_cos[j * step], s1 = t->fft_sin[j * step];
-            const float c2 = t->fft_cos[j * step2], s2 = t->fft_sin[j * step2];
-            const float c3 = t->fft_cos[(j + half) * step2], s3 = t->fft_sin[(j + half) * step2];
-            for (a = 2 * j; a < end; a += span) stage_pair(z + a, q, c1, s1, c2, s2, c3, s3, j == 0);
+            /* k2 = j * step2 < q; k3 = k2 + q; k1 = 2 * k2. (j = 0 is the trivial pair: s1, s2 unused.) */
+            const int32_t k2 = j * step2, k1 = j * step, k3 = (j + half) * step2;
+            const float c2 = HARK__COS_LOW(t, q, k2), s2 = HARK__SIN_LOW(t, q, k2);
+            const float c1 = k1 <= q ? HARK__COS_LOW(t, q, k1) : HARK__COS_HIGH(t, q, k1);
+            const float s1 = k1 <= q ? HARK__SIN_LOW(t, q, k1) : HARK__SIN_HIGH(t, q, k1);
+            const float c3 = k3 <= q ? HARK__COS_LOW(t, q, k3) : HARK__COS_HIGH(t, q, k3);
+            const float s3 = k3 <= q ? HARK__SIN_LOW(t, q, k3) : HARK__SIN_HIGH(t, q, k3);
+            for (a = 2 * j; a < end; a += span) stage_pair(z + a, q2, c1, s1, c2, s2, c3, s3, j == 0);
         }
     }
     if (half < m) { /* an odd number of stages: the last one alone */
@@ -242,17 +263,38 @@ static void complex_fft(const hark_frontend_tables *t, const float *x, float *z)
         float *pa = z, *pb = z + 2 * half;
         HARK_BFLY_ONE(pa[0], pa[1], pb[0], pb[1]);
         for (j = 1; j < half; j++) {
+            const int32_t k = j * step;
+            const float c = k <= q ? HARK__COS_LOW(t, q, k) : HARK__COS_HIGH(t, q, k);
+            const float s = k <= q ? HARK__SIN_LOW(t, q, k) : HARK__SIN_HIGH(t, q, k);
             pa += 2;
             pb += 2;
-            HARK_BFLY(pa[0], pa[1], pb[0], pb[1], t->fft_cos[j * step], t->fft_sin[j * step]);
+            HARK_BFLY(pa[0], pa[1], pb[0], pb[1], c, s);
         }
     }
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define HARK__INLINE __inline__ __attribute__((always_inline))
+#else
+#define HARK__INLINE
+#endif
+
+/* Bin k of the split: X[k] from the half-size FFT's bins k and m - k, then its power (or magnitude). */
+static HARK__INLINE void split_bin(const float *z, int32_t m, int32_t k, float c, float s, int32_t magnitude, float *out)
+{
+    const float zr = z[2 * k], zi = z[2 * k + 1], yr = z[2 * (m - k)], yi = z[2 * (m - k) + 1];
+    const float even_r = (zr + yr) * 0.5f, even_i = (zi - yi) * 0.5f;
+    const float odd_r = (zi + yi) * 0.5f, odd_i = (yr - zr) * 0.5f;
+    const float xr = even_r + (c * odd_r + s * odd_i);
+    const float xi = even_i + (c * odd_i - s * odd_r);
+    const float power = xr * xr + xi * xi;
+    out[k] = magnitude ? hark_frontend_sqrt(power) : power;
 }
 
 /* Split of the half-size FFT into X[k] and its power (or magnitude), only for the bins the mel filters use. */
 static void spectrum(const hark_frontend_tables *t, const float *z, float *out)
 {
-    const int32_t m = t->fft_size / 2;
+    const int32_t m = t->fft_size / 2, q = m / 2;
     const int32_t magnitude = t->magnitude;
     int32_t k = t->spectrum_first, last = t->spectrum_last;
     if (k == 0) {
@@ -265,15 +307,10 @@ static void spectrum(const hark_frontend_tables *t, const float *z, float *out)
         out[m] = magnitude ? hark_frontend_sqrt(nyquist * nyquist) : nyquist * nyquist;
         last = m - 1;
     }
-    for (; k <= last; k++) {
-        const float zr = z[2 * k], zi = z[2 * k + 1], yr = z[2 * (m - k)], yi = z[2 * (m - k) + 1];
-        const float even_r = (zr + yr) * 0.5f, even_i = (zi - yi) * 0.5f;
-        const float odd_r = (zi + yi) * 0.5f, odd_i = (yr - zr) * 0.5f;
-        const float c = t->fft_cos[k], s = t->fft_sin[k];
-        const float xr = even_r + (c * odd_r + s * odd_i);
-        const float xi = even_i + (c * odd_i - s * odd_r);
-        const float power = xr * xr + xi * xi;
-        out[k] = magnitude ? hark_frontend_sqrt(power) : power;
+    {
+        const int32_t low_last = last < q ? last : q;
+        for (; k <= low_last; k++) split_bin(z, m, k, HARK__COS_LOW(t, q, k), HARK__SIN_LOW(t, q, k), magnitude, out);
+        for (; k <= last; k++) split_bin(z, m, k, HARK__COS_HIGH(t, q, k), HARK__SIN_HIGH(t, q, k), magnitude, out);
     }
 }
 
@@ -285,16 +322,22 @@ static void compute_frame(hark_frontend_state *st, const int16_t *samples, int32
     const int32_t w = t->window, n = t->fft_size, bands = t->mel_bands;
     float *x = st->scratch, *work = st->scratch + HARK_FRONTEND_FFT_SIZE, *mel = work + HARK_FRONTEND_FFT_SIZE;
     const float a = t->pre_emphasis, floor_value = t->log_floor;
+    /* Window entries [0, mid] are read forwards; a symmetric window's later ones are its earlier ones mirrored. */
+    const int32_t mid = HARK_FRONTEND_SYMMETRIC_WINDOW ? w / 2 : w - 1;
     int32_t i, b;
     if (a != 0.0f) {
         for (i = 0; i < available; i++) x[i] = (float)samples[i] * HARK_INPUT_SCALE;
         for (; i < w; i++) x[i] = 0.0f;
         for (i = w - 1; i > 0; i--) x[i] = x[i] - a * x[i - 1];
         x[0] = x[0] - a * ((float)previous * HARK_INPUT_SCALE);
-        for (i = 0; i < w; i++) x[i] = x[i] * t->window_fn[i];
+        for (i = 0; i <= mid; i++) x[i] = x[i] * t->window_fn[i];
+        for (; i < w; i++) x[i] = x[i] * t->window_fn[w - i];
     } else { /* the same two roundings per sample, in one pass */
-        for (i = 0; i < available; i++) x[i] = ((float)samples[i] * HARK_INPUT_SCALE) * t->window_fn[i];
-        for (; i < w; i++) x[i] = 0.0f * t->window_fn[i];
+        const int32_t forward = available <= mid ? available : mid + 1;
+        for (i = 0; i < forward; i++) x[i] = ((float)samples[i] * HARK_INPUT_SCALE) * t->window_fn[i];
+        for (; i < available; i++) x[i] = ((float)samples[i] * HARK_INPUT_SCALE) * t->window_fn[w - i];
+        for (; i <= mid; i++) x[i] = 0.0f * t->window_fn[i];
+        for (; i < w; i++) x[i] = 0.0f * t->window_fn[w - i];
     }
     for (i = w; i < n; i++) x[i] = 0.0f;
     complex_fft(t, x, work);
@@ -331,7 +374,10 @@ static int tables_fit(const hark_frontend_tables *t)
     if (t->fft_size < t->window || t->clip_samples < t->window) return 0;
     if (t->mel_bands < 1 || t->mel_bands > HARK_FRONTEND_MEL_BANDS) return 0;
     if (t->spectrum_first < 0 || t->spectrum_last > half || t->spectrum_first > t->spectrum_last) return 0;
-    if (!t->window_fn || !t->fft_cos || !t->fft_sin || !t->bit_reverse || !t->mel_start || !t->mel_length ||
+    if (t->symmetric_window != HARK_FRONTEND_SYMMETRIC_WINDOW || t->compact_twiddles != HARK_FRONTEND_COMPACT_TWIDDLES)
+        return 0; /* the layout this build's hark_frontend_tables.h was generated for */
+    if (!t->window_fn || !t->fft_cos || (!t->compact_twiddles && !t->fft_sin) ||
+        !t->bit_reverse || !t->mel_start || !t->mel_length ||
         !t->mel_offset || !t->mel_weights)
         return 0;
     if (t->output == HARK_FRONTEND_MFCC) return t->dct != 0 && t->features >= 1 && t->features <= t->mel_bands;

@@ -56,6 +56,20 @@
 #endif
 #include HARK_FRONTEND_TABLES_HEADER
 
+/* Table layouts (hark_frontend_tables.h says which its tables use): a window stored as its first half, twiddles
+   stored as cos[0..N/4]. Compile-time, so no frame pays for a choice at run time. */
+#ifndef HARK_FRONTEND_SYMMETRIC_WINDOW
+#define HARK_FRONTEND_SYMMETRIC_WINDOW 0
+#endif
+#ifndef HARK_FRONTEND_COMPACT_TWIDDLES
+#define HARK_FRONTEND_COMPACT_TWIDDLES 0
+#endif
+/* The index tables' element type: uint8_t when every index fits (the generator decides), else uint16_t. */
+#ifndef HARK_FRONTEND_INDEX_TYPE
+#define HARK_FRONTEND_INDEX_TYPE uint16_t
+#endif
+typedef HARK_FRONTEND_INDEX_TYPE hark_frontend_index;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -81,11 +95,15 @@ typedef struct {
     int32_t magnitude;                   /* 1: mel filters see |X|, 0: |X|^2 */
     hark_frontend_output output;
     float pre_emphasis, log_floor;
-    const float *window_fn;              /* [window] */
-    const float *fft_cos, *fft_sin;      /* [fft_size / 2]: cos, sin(2 pi k / N) */
-    const uint16_t *bit_reverse;         /* [fft_size / 2] */
+    int32_t symmetric_window;            /* 1: window_fn holds w[0..window/2] and w[i] = w[window - i] beyond */
+    const float *window_fn;              /* [window], or [window / 2 + 1] when symmetric */
+    int32_t compact_twiddles;            /* 1: only fft_cos[0..N/4] is stored (fft_sin NULL), see below */
+    const float *fft_cos, *fft_sin;      /* [fft_size / 2]: cos, sin(2 pi k / N). Compact (when C#'s tables obey these
+                                            exactly, as they do for every preset): with q = N/4, cos k = -cos(N/2 - k)
+                                            for k > q, sin k = cos(|q - k|) for 0 < k < N/2 */
+    const hark_frontend_index *bit_reverse; /* [fft_size / 2] */
     int32_t spectrum_first, spectrum_last; /* the only bins any mel band uses (inclusive) */
-    const uint16_t *mel_start, *mel_length, *mel_offset; /* [mel_bands] */
+    const hark_frontend_index *mel_start, *mel_length, *mel_offset; /* [mel_bands] */
     const float *mel_weights;            /* band b, bin mel_start[b] + j: mel_weights[mel_offset[b] + j] */
     const float *dct;                    /* [features][mel_bands] row-major; NULL for log-mel */
 } hark_frontend_tables;

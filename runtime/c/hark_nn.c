@@ -647,7 +647,8 @@ static void hark__mac_2x2(const int8_t *w0, const int8_t *w1, const int16_t *col
    there is a bias. The columns hold doubled values, so the accumulators are 2 * acc. */
 typedef struct {
     int8_t *dst0, *dst1;            /*  0,  4: outputs of the two pixels (channel 0) */
-    const int32_t *mult, *shift;    /*  8, 12 */
+    const int32_t *mult;            /*  8 */
+    const int8_t *shift;            /* 12 */
     const int32_t *bias;            /* 16 */
     const int16_t *cols, *cols_end; /* 20, 24 */
     int32_t entry;                  /* 28: set by the kernel */
@@ -702,7 +703,7 @@ static HARK__NOINLINE int hark__conv_fast_ok(const hark_conv_params *p, const ha
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
-/* Per channel pair: 9 instructions before the MACs, 15 per group of 4 positions + 2 per 2 groups, 38 after. The
+/* Per channel pair: 9 instructions before the MACs, 15 per group of 4 positions + 2 per 2 groups, 39 after. The
    job's first 11 words are copied to the stack frame (same offsets), which the kernel updates. */
 __attribute__((naked, noinline)) static void hark__conv_pairs_fast(const hark__conv_job *job)
 {
@@ -737,7 +738,8 @@ __attribute__((naked, noinline)) static void hark__conv_pairs_fast(const hark__c
         "bne    3b\n\t"
         "ldrd   r2, r3, [sp, #8]\n\t"
         "ldrd   r4, r5, [r2], #8\n\t"
-        "ldrd   r6, r7, [r3], #8\n\t"
+        "ldrsb  r6, [r3], #1\n\t" /* int8 shifts */
+        "ldrsb  r7, [r3], #1\n\t"
         "strd   r2, r3, [sp, #8]\n\t"
         "ldr    r12, [sp, #36]\n\t"
         "mvn    r2, r6\n\t"
@@ -772,7 +774,8 @@ __attribute__((naked, noinline)) static void hark__conv_pairs_fast(const hark__c
 static void hark__conv_pairs_fast(const hark__conv_job *job)
 {
     const int8_t *w0 = job->filter;
-    const int32_t *bias = job->bias, *mult = job->mult, *shift = job->shift;
+    const int32_t *bias = job->bias, *mult = job->mult;
+    const int8_t *shift = job->shift;
     int8_t *d0 = job->dst0, *d1 = job->dst1;
     for (; w0 != job->filter_end; w0 += 2 * job->k_total, bias += 2, mult += 2, shift += 2, d0 += 2, d1 += 2) {
         const int8_t *w1 = w0 + job->k_total;
@@ -795,7 +798,8 @@ static void hark__conv_pairs_fast(const hark__conv_job *job)
    positions: pixel 0 (a,c), (b,d), pixel 1, pixel 2, pixel 3. */
 typedef struct {
     int8_t *dst[4];                 /*  0..12: outputs of the 4 pixels (channel 0) */
-    const int32_t *mult, *shift;    /* 16, 20 */
+    const int32_t *mult;            /* 16 */
+    const int8_t *shift;            /* 20 */
     const int32_t *bias;            /* 24 */
     const int16_t *cols, *cols_end; /* 28, 32 */
     int32_t start, entry;           /* 36, 40: set by the kernel */
@@ -903,7 +907,7 @@ __attribute__((naked, noinline)) static void hark__conv_quads_fast(const hark__q
         "4:\n\t"
         "ldrd   r2, r3, [sp, #16]\n\t"
         "ldr    r12, [r2], #4\n\t"
-        "ldr    lr, [r3], #4\n\t"
+        "ldrsb  lr, [r3], #1\n\t" /* int8 shift */
         "strd   r2, r3, [sp, #16]\n\t"
         "mvn    r2, lr\n\t"
         "rsb    lr, lr, #0\n\t"
@@ -932,7 +936,8 @@ __attribute__((naked, noinline)) static void hark__conv_quads_fast(const hark__q
 static void hark__conv_quads_fast(const hark__quad_job *job)
 {
     const int8_t *w = job->filter;
-    const int32_t *bias = job->bias, *mult = job->mult, *shift = job->shift;
+    const int32_t *bias = job->bias, *mult = job->mult;
+    const int8_t *shift = job->shift;
     int8_t *d[4];
     int32_t j;
     for (j = 0; j < 4; j++) d[j] = job->dst[j];

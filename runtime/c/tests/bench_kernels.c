@@ -36,7 +36,8 @@ static void fill(int8_t *p, int32_t n)
 #define CH 64
 static int8_t g_a[25 * 5 * CH], g_b[25 * 5 * CH], g_input[49 * 10];
 static int8_t g_w_first[CH * 10 * 4], g_w_dw[4][9 * CH], g_w_pw[4][CH * CH], g_w_fc[12 * CH];
-static int32_t g_bias[CH], g_mult[CH], g_shift[CH];
+static int32_t g_bias[CH], g_mult[CH];
+static int8_t g_shift[CH];
 static int16_t g_scratch[2 * 10 * 4 * CH];
 
 int main(void)
@@ -62,7 +63,7 @@ int main(void)
     for (i = 0; i < CH; i++) {
         g_bias[i] = (int32_t)(rnd() % 20000u) - 10000;
         g_mult[i] = (int32_t)((1u << 30) + (rnd() >> 2));
-        g_shift[i] = -7 - (int32_t)(rnd() % 3u);
+        g_shift[i] = (int8_t)(-7 - (int32_t)(rnd() % 3u));
     }
     fill(g_a, sizeof g_a);
     fill(g_input, sizeof g_input);

@@ -78,7 +78,8 @@ int main(int argc, char **argv)
         if (kernel == K_CONV || kernel == K_DW) {
             hark_conv_params p;
             hark_dims id, fd, od;
-            int32_t has_bias, *bias, *mult, *shift;
+            int32_t has_bias, *bias, *mult;
+            int8_t *shift;
             int8_t *input, *filter;
             hark_per_channel_quant q;
             hark_nn_context ctx;
@@ -98,7 +99,7 @@ int main(int argc, char **argv)
             filter = rd_i8(flat(fd));
             bias = rd_i32(has_bias ? od.c : 0);
             mult = rd_i32(od.c);
-            shift = rd_i32(od.c);
+            shift = rd_i8(od.c);
             q.multiplier = mult;
             q.shift = shift;
             count = flat(od);

@@ -70,7 +70,8 @@ static void test_conv_hand(void)
     static const int8_t input[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     static const int8_t filter[4] = {1, 0, 0, 1};
     static const int32_t bias[1] = {10};
-    static const int32_t mult[1] = {1 << 30}, shift[1] = {1};
+    static const int32_t mult[1] = {1 << 30};
+    static const int8_t shift[1] = {1};
     static const int8_t want[4] = {6 + 10 + 2, 8 + 10 + 2, 12 + 10 + 2, 14 + 10 + 2};
     static const int8_t want_relu6ish[4] = {18, 20, 20, 20};
     const hark_dims id = {1, 3, 3, 1}, fd = {1, 2, 2, 1}, bd = {1, 1, 1, 1}, od = {1, 2, 2, 1};
@@ -114,7 +115,8 @@ static void test_dw_hand(void)
     /* 2x2x2 input, 2x2 filter per channel, valid: one output pixel per channel. Channel 1 has multiplier 0.5. */
     static const int8_t input[8] = {1, -1, 2, -2, 3, -3, 4, -4};
     static const int8_t filter[8] = {1, 1, 1, 1, 1, 1, 1, 1};
-    static const int32_t mult[2] = {1 << 30, 1 << 30}, shift[2] = {1, 0};
+    static const int32_t mult[2] = {1 << 30, 1 << 30};
+    static const int8_t shift[2] = {1, 0};
     static const int8_t want[2] = {10, -5};
     const hark_dims id = {1, 2, 2, 2}, fd = {1, 2, 2, 2}, od = {1, 1, 1, 2};
     const hark_per_channel_quant q = {mult, shift};
@@ -232,23 +234,23 @@ static void rnd_fill(int8_t *p, int32_t n)
     int32_t i;
     for (i = 0; i < n; i++) p[i] = rnd_i8();
 }
-static void rnd_requant(int32_t *mult, int32_t *shift, int32_t n)
+static void rnd_requant(int32_t *mult, int8_t *shift, int32_t n)
 {
     int32_t i;
     for (i = 0; i < n; i++) {
         const uint32_t r = rnd() % 8;
         mult[i] = r == 0 ? INT32_MAX : r == 1 ? (int32_t)(rnd() >> 1) : rnd_range(1 << 30, INT32_MAX);
-        shift[i] = r == 2 ? rnd_range(-31, 31) : rnd_range(-14, 1);
+        shift[i] = (int8_t)(r == 2 ? rnd_range(-31, 31) : rnd_range(-14, 1));
     }
 }
 /* Multipliers and shifts as a quantizer produces them for conv layers (real multiplier in [2^-23, 1)): the case the
    fused DSP path takes. */
-static void rnd_requant_typical(int32_t *mult, int32_t *shift, int32_t n)
+static void rnd_requant_typical(int32_t *mult, int8_t *shift, int32_t n)
 {
     int32_t i;
     for (i = 0; i < n; i++) {
         mult[i] = rnd_range(1 << 30, INT32_MAX);
-        shift[i] = rnd() % 8 == 0 ? rnd_range(-23, -1) : rnd_range(-12, -1);
+        shift[i] = (int8_t)(rnd() % 8 == 0 ? rnd_range(-23, -1) : rnd_range(-12, -1));
     }
 }
 
@@ -277,7 +279,8 @@ static hark_activation rnd_act(void)
 }
 
 static int8_t g_in[8192], g_in2[4096], g_filter[4096 + 4], g_out[TABLE_COUNT > 2 ? 3 : 2][8192], g_out_exact[8192];
-static int32_t g_bias[256], g_mult[256], g_shift[256];
+static int32_t g_bias[256], g_mult[256];
+static int8_t g_shift[256];
 
 static void compare_outputs(int32_t n, const char *what)
 {
@@ -442,7 +445,7 @@ static void random_depthwise_dscnn(void)
 static void test_fast_bound(void)
 {
     static const int32_t mults[6] = {INT32_MAX, 1 << 30, 1518500250, 1073741825, 2147483000, 1234567890};
-    static const int32_t shifts[2][6] = {{-30, -29, -28, -27, -26, -25}, {-22, -20, -18, -15, -12, -8}};
+    static const int8_t shifts[2][6] = {{-30, -29, -28, -27, -26, -25}, {-22, -20, -18, -15, -12, -8}};
     static const int32_t out_offs[3] = {0, -128, 127};
     int depthwise, sign, over, set, c;
     for (depthwise = 0; depthwise < 2; depthwise++)
@@ -472,9 +475,9 @@ static void test_fast_bound(void)
 static void test_requant_extremes(void)
 {
     static const int32_t fast_m[8] = {INT32_MAX, 1 << 30, 1, 0, INT32_MAX, 1 << 30, 1518500250, 1073741825};
-    static const int32_t fast_s[8] = {-1, -1, -30, -5, -30, -2, -12, -7};
+    static const int8_t fast_s[8] = {-1, -1, -30, -5, -30, -2, -12, -7};
     static const int32_t mixed_m[8] = {INT32_MAX, 1 << 30, 1 << 30, INT32_MAX, INT32_MIN, -5, 1 << 30, 0};
-    static const int32_t mixed_s[8] = {0, 1, 31, -31, -5, -3, -1, 0};
+    static const int8_t mixed_s[8] = {0, 1, 31, -31, -5, -3, -1, 0};
     static const int32_t out_offs[3] = {0, -128, 127};
     int depthwise, mixed, o, c;
     for (depthwise = 0; depthwise < 2; depthwise++)
@@ -664,7 +667,11 @@ static void random_fc(void)
     rnd_fill(g_in, batches * depth);
     rnd_fill(g_filter, outs * depth);
     rnd_bias(g_bias, outs);
-    rnd_requant(&q.multiplier, &q.shift, 1);
+    {
+        int8_t shift;
+        rnd_requant(&q.multiplier, &shift, 1);
+        q.shift = shift;
+    }
     for (t = 0; t < TABLE_COUNT; t++) g_tables[t]->fc(&g_ctx, &p, &q, &id, g_in, &fd, g_filter, 0, g_bias, &od, g_out[t]);
     compare_outputs(batches * outs, "random fully connected");
 }

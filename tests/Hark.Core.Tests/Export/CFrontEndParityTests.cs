@@ -59,6 +59,16 @@ public class CFrontEndParityTests(ITestOutputHelper log)
         RunParity(name + "-m4", CustomConfigs[name], clips, (dir, tables) => M4Runner(qemu!, M4Driver(armGcc!, dir, tables)));
     }
 
+    /// <summary>Tables written in full (no symmetric window half, no compact twiddles) take the C code's other paths.</summary>
+    [SkippableFact]
+    public void Full_tables_give_the_same_features_as_compact_ones()
+    {
+        string gcc = Require("gcc");
+        var clips = Clips(realPerWord: 1);
+        foreach (string preset in new[] { "mfcc10", "logmel40" })
+            RunParity(preset, FrontEndConfig.Preset(preset), clips, (dir, tables) => HostDriver(gcc, dir, tables, "-O2"), compact: false);
+    }
+
     [SkippableFact]
     public void Host_C_front_end_matches_under_address_and_undefined_behaviour_sanitizers()
     {
@@ -116,12 +126,13 @@ public class CFrontEndParityTests(ITestOutputHelper log)
         RunParity(preset, FrontEndConfig.Preset(preset), clips, build);
 
     private int RunParity(string preset, FrontEndConfig config, IReadOnlyList<ParityClip> clips,
-                                 Func<string, string, Driver> build)
+                                 Func<string, string, Driver> build, bool compact = true)
     {
         var frontEnd = new FrontEnd(config);
         string dir = TestPaths.NewTempDir($"cfrontend-{preset}");
         string tables = Path.Combine(dir, "tables");
-        FrontEndTablesWriter.Write(config, tables);
+        FrontEndTablesWriter.Write(config, tables, compact: compact);
+        if (!compact) Assert.DoesNotContain("_twiddles = 1", File.ReadAllText(Path.Combine(tables, FrontEndTablesWriter.SourceFileName)));
         Driver driver = build(dir, tables);
         float[] raw = QuantizationEdgeValues();
         string input = Path.Combine(dir, "in.bin"), output = Path.Combine(dir, "out.bin");

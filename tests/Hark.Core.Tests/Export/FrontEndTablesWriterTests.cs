@@ -39,7 +39,13 @@ public class FrontEndTablesWriterTests
         var config = FrontEndConfig.Preset("mfcc13");
         var tables = new FrontEndTables(config);
         string source = FrontEndTablesWriter.Source(config);
-        Assert.Equal(tables.Window.ToArray().Select(FrontEndTablesWriter.HexFloat), ArrayLiterals(source, "window_fn"));
+        // The symmetric window is stored as its first half; mirrored, it is the whole window.
+        Assert.True(FrontEndTablesWriter.IsSymmetric(tables.Window));
+        Assert.Contains(".symmetric_window = 1,", source);
+        var half = ArrayLiterals(source, "window_fn");
+        Assert.Equal(tables.Window.Length / 2 + 1, half.Length);
+        Assert.Equal(tables.Window.ToArray().Select(FrontEndTablesWriter.HexFloat),
+                     Enumerable.Range(0, tables.Window.Length).Select(i => half[i < half.Length ? i : tables.Window.Length - i]));
         Assert.Equal(tables.Dct.ToArray().Select(FrontEndTablesWriter.HexFloat), ArrayLiterals(source, "dct"));
         Assert.Equal(tables.MelWeights.ToArray().Select(FrontEndTablesWriter.HexFloat), ArrayLiterals(source, "mel_weights"));
         Assert.Equal(tables.BitReverse.ToArray().Select(i => i.ToString(CultureInfo.InvariantCulture)),
@@ -47,6 +53,56 @@ public class FrontEndTablesWriterTests
         Assert.Contains(".pre_emphasis = " + FrontEndTablesWriter.HexFloat(0.97f) + ",", source);
         Assert.Contains("\"pre_emphasis\": 0.97", source);   // the config, as a comment
         Assert.Contains(".output = HARK_FRONTEND_MFCC,", source);
+    }
+
+    /// <summary>Every preset's twiddles come back bit for bit from cos[0..N/4] by the rules of hark_frontend.c's twiddle().</summary>
+    [Theory]
+    [InlineData("mfcc10")]
+    [InlineData("logmel40")]
+    [InlineData("mfcc13")]
+    [InlineData("logmel32-fast")]
+    public void Compact_twiddles_rebuild_every_cosine_and_sine(string preset)
+    {
+        var config = FrontEndConfig.Preset(preset);
+        var tables = new FrontEndTables(config);
+        string source = FrontEndTablesWriter.Source(config);
+        Assert.True(FrontEndTablesWriter.HasCompactTwiddles(tables));
+        Assert.Contains(".compact_twiddles = 1,", source);
+        Assert.Contains(".fft_sin = 0,", source);
+        float[] stored = ArrayLiterals(source, "fft_cos").Select(ParseHex).ToArray();
+        int m = config.FftSize / 2, q = m / 2;
+        Assert.Equal(q + 1, stored.Length);
+        for (int k = 0; k < m; k++)
+        {
+            float c = k <= q ? stored[k] : -stored[m - k];
+            float s = k == 0 ? 0f : k <= q ? stored[q - k] : stored[k - q];
+            Assert.Equal(BitConverter.SingleToUInt32Bits(tables.FftCos[k]), BitConverter.SingleToUInt32Bits(c));
+            Assert.Equal(BitConverter.SingleToUInt32Bits(tables.FftSin[k]), BitConverter.SingleToUInt32Bits(s));
+        }
+    }
+
+    [Fact]
+    public void Tables_without_the_symmetries_are_written_in_full()
+    {
+        var window = new float[] { 0f, 0.5f, 1f, 0.75f };   // w[3] != w[1]
+        Assert.False(FrontEndTablesWriter.IsSymmetric(window));
+        Assert.True(FrontEndTablesWriter.IsSymmetric(new float[] { 0f, 0.5f, 1f, 0.5f }));
+    }
+
+    private static float ParseHex(string literal)
+    {
+        // "0x1.8p-3f" / "-0x0p+0f": C99 hex float.
+        string t = literal.TrimEnd('f');
+        bool negative = t.StartsWith('-');
+        t = t.TrimStart('-')[2..];
+        int p = t.IndexOf('p');
+        string mantissa = t[..p];
+        int exponent = int.Parse(t[(p + 1)..], CultureInfo.InvariantCulture);
+        int dot = mantissa.IndexOf('.');
+        string digits = dot < 0 ? mantissa : mantissa.Remove(dot, 1);
+        int fractionDigits = dot < 0 ? 0 : mantissa.Length - dot - 1;
+        double value = (double)ulong.Parse(digits, NumberStyles.HexNumber, CultureInfo.InvariantCulture) * Math.Pow(2, exponent - 4 * fractionDigits);
+        return (float)(negative ? -value : value);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Hark.Export.C;
 public static class FrontEndTablesWriter
 {
     /// <summary>Bumped whenever the emitted text changes; stamped into both files.</summary>
-    public const int GeneratorVersion = 1;
+    public const int GeneratorVersion = 2;
 
     public const string HeaderFileName = "hark_frontend_tables.h";
     public const string SourceFileName = "hark_frontend_tables.c";
@@ -21,16 +21,17 @@ public static class FrontEndTablesWriter
     /// <summary>Writes both files into <paramref name="directory"/> (created if missing), each via a temp file.
     /// <paramref name="externalScratch"/> makes the front end borrow its frame scratch (HARK_FRONTEND_EXTERNAL_SCRATCH),
     /// as the exported library does to share it with the network's arena.</summary>
-    public static void Write(FrontEndConfig config, string directory, bool externalScratch = false)
+    /// <paramref name="compact"/> false writes every table in full (tests use it to exercise the C code's full-table path).
+    public static void Write(FrontEndConfig config, string directory, bool externalScratch = false, bool compact = true)
     {
-        string header = Header(config, externalScratch), source = Source(config);
+        string header = Header(config, externalScratch, compact), source = Source(config, compact);
         Directory.CreateDirectory(directory);
         WriteAtomically(Path.Combine(directory, HeaderFileName), header);
         WriteAtomically(Path.Combine(directory, SourceFileName), source);
     }
 
     /// <summary>The compile-time sizes of <paramref name="config"/> as <c>HARK_FRONTEND_*</c> macros.</summary>
-    public static string Header(FrontEndConfig config, bool externalScratch = false)
+    public static string Header(FrontEndConfig config, bool externalScratch = false, bool compact = true)
     {
         config.EnsureValid();
         var s = new StringBuilder();
@@ -46,6 +47,11 @@ public static class FrontEndTablesWriter
         Define(s, "HARK_FRONTEND_MEL_BANDS", config.MelBands);
         Define(s, "HARK_FRONTEND_FEATURES", config.FeaturesPerFrame);
         Define(s, "HARK_FRONTEND_CLIP_SAMPLES", config.ClipSamples);
+        var (symmetricWindow, compactTwiddles) = Layout(new FrontEndTables(config), compact);
+        s.Append("/* Table layout: the window as its first half, the twiddles as cos[0..N/4] (hark_frontend.h). */\n");
+        Define(s, "HARK_FRONTEND_SYMMETRIC_WINDOW", symmetricWindow ? 1 : 0);
+        Define(s, "HARK_FRONTEND_COMPACT_TWIDDLES", compactTwiddles ? 1 : 0);
+        s.Append("#define HARK_FRONTEND_INDEX_TYPE ").Append(IndexType(new FrontEndTables(config), compact)).Append('\n');
         if (externalScratch)
             s.Append("/* The frame scratch is lent by the caller (hark_kws shares it with the network's arena). */\n")
              .Append("#define HARK_FRONTEND_EXTERNAL_SCRATCH 1\n");
@@ -54,7 +60,7 @@ public static class FrontEndTablesWriter
     }
 
     /// <summary>The tables of <paramref name="config"/> as <c>const hark_frontend_tables hark_frontend_builtin_tables</c>.</summary>
-    public static string Source(FrontEndConfig config)
+    public static string Source(FrontEndConfig config, bool compact = true)
     {
         var tables = new FrontEndTables(config);
         var (first, last) = SpectrumRange(tables);
@@ -66,13 +72,16 @@ public static class FrontEndTablesWriter
         s.Append("#include \"hark_frontend.h\"\n\n");
         s.Append("#if HARK_FRONTEND_TABLES_VERSION != ").Append(GeneratorVersion)
          .Append("\n#error \"hark_frontend_tables.h and hark_frontend_tables.c come from different Hark versions\"\n#endif\n\n");
-        FloatArray(s, "window_fn", tables.Window);
-        FloatArray(s, "fft_cos", tables.FftCos);
-        FloatArray(s, "fft_sin", tables.FftSin);
-        IndexArray(s, "bit_reverse", tables.BitReverse);
-        IndexArray(s, "mel_start", tables.MelStart);
-        IndexArray(s, "mel_length", tables.MelLength);
-        IndexArray(s, "mel_offset", tables.MelOffset);
+        // Flash is scarce on the chip: store only what the symmetries give back bit for bit.
+        var (symmetricWindow, compactTwiddles) = Layout(tables, compact);
+        FloatArray(s, "window_fn", symmetricWindow ? tables.Window[..(tables.Window.Length / 2 + 1)] : tables.Window);
+        FloatArray(s, "fft_cos", compactTwiddles ? tables.FftCos[..(config.FftSize / 4 + 1)] : tables.FftCos);
+        if (!compactTwiddles) FloatArray(s, "fft_sin", tables.FftSin);
+        string indexType = IndexType(tables, compact);
+        IndexArray(s, indexType, "bit_reverse", tables.BitReverse);
+        IndexArray(s, indexType, "mel_start", tables.MelStart);
+        IndexArray(s, indexType, "mel_length", tables.MelLength);
+        IndexArray(s, indexType, "mel_offset", tables.MelOffset);
         FloatArray(s, "mel_weights", tables.MelWeights);
         if (mfcc) FloatArray(s, "dct", tables.Dct);
         s.Append("const hark_frontend_tables hark_frontend_builtin_tables = {\n");
@@ -87,7 +96,12 @@ public static class FrontEndTablesWriter
         Field(s, "output", mfcc ? "HARK_FRONTEND_MFCC" : "HARK_FRONTEND_LOG_MEL");
         Field(s, "pre_emphasis", HexFloat(tables.PreEmphasis));
         Field(s, "log_floor", HexFloat(tables.LogFloor));
-        foreach (string name in new[] { "window_fn", "fft_cos", "fft_sin", "bit_reverse" }) Field(s, name, name);
+        Field(s, "symmetric_window", symmetricWindow ? "1" : "0");
+        Field(s, "window_fn", "window_fn");
+        Field(s, "compact_twiddles", compactTwiddles ? "1" : "0");
+        Field(s, "fft_cos", "fft_cos");
+        Field(s, "fft_sin", compactTwiddles ? "0" : "fft_sin");
+        Field(s, "bit_reverse", "bit_reverse");
         Field(s, "spectrum_first", Int(first));
         Field(s, "spectrum_last", Int(last));
         foreach (string name in new[] { "mel_start", "mel_length", "mel_offset", "mel_weights" }) Field(s, name, name);
@@ -113,6 +127,35 @@ public static class FrontEndTablesWriter
         int power = exponent == 0 ? -126 : exponent - 127;
         string fraction = digits.Length == 0 ? "" : "." + digits;
         return $"{sign}0x{lead}{fraction}p{(power >= 0 ? "+" : "")}{power.ToString(CultureInfo.InvariantCulture)}f";
+    }
+
+    private static (bool SymmetricWindow, bool CompactTwiddles) Layout(FrontEndTables tables, bool compact) =>
+        (compact && IsSymmetric(tables.Window), compact && HasCompactTwiddles(tables));
+
+    /// <summary>w[i] and w[W - i] are the same bits for every i past the middle (periodic windows are).</summary>
+    internal static bool IsSymmetric(ReadOnlySpan<float> window)
+    {
+        for (int i = window.Length / 2 + 1; i < window.Length; i++)
+            if (BitConverter.SingleToUInt32Bits(window[i]) != BitConverter.SingleToUInt32Bits(window[window.Length - i])) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether every twiddle follows from cos[0..N/4] exactly as hark_frontend.c's twiddle() rebuilds it
+    /// (cos k = -cos(N/2 - k) past N/4; sin k = cos(N/4 - k) up to N/4, cos(k - N/4) past it; sin 0 = +0).
+    /// </summary>
+    internal static bool HasCompactTwiddles(FrontEndTables tables)
+    {
+        ReadOnlySpan<float> cos = tables.FftCos, sin = tables.FftSin;
+        int m = cos.Length, q = m / 2;
+        static bool Same(float a, float b) => BitConverter.SingleToUInt32Bits(a) == BitConverter.SingleToUInt32Bits(b);
+        if (m < 2 || m % 2 != 0 || !Same(sin[0], 0f)) return false;
+        for (int k = 1; k < m; k++)
+        {
+            bool ok = k <= q ? Same(sin[k], cos[q - k]) : Same(cos[k], -cos[m - k]) && Same(sin[k], cos[k - q]);
+            if (!ok) return false;
+        }
+        return true;
     }
 
     /// <summary>The lowest and highest FFT bin with a mel weight: the only bins the C spectrum step computes.</summary>
@@ -151,12 +194,21 @@ public static class FrontEndTablesWriter
         s.Append("\n};\n\n");
     }
 
-    private static void IndexArray(StringBuilder s, string name, ReadOnlySpan<int> values)
+    /// <summary>uint8_t when every index table fits in a byte (compact layouts only), else uint16_t.</summary>
+    private static string IndexType(FrontEndTables tables, bool compact)
     {
-        s.Append("static const uint16_t ").Append(name).Append('[').Append(Int(values.Length)).Append("] = {");
+        bool small = compact && new[] { tables.BitReverse.ToArray(), tables.MelStart.ToArray(), tables.MelLength.ToArray(), tables.MelOffset.ToArray() }
+            .All(a => a.All(v => v <= byte.MaxValue));
+        return small ? "uint8_t" : "uint16_t";
+    }
+
+    private static void IndexArray(StringBuilder s, string type, string name, ReadOnlySpan<int> values)
+    {
+        int max = type == "uint8_t" ? byte.MaxValue : ushort.MaxValue;
+        s.Append("static const ").Append(type).Append(' ').Append(name).Append('[').Append(Int(values.Length)).Append("] = {");
         for (int i = 0; i < values.Length; i++)
         {
-            if (values[i] is < 0 or > ushort.MaxValue) throw new InvalidOperationException($"{name}[{i}] = {values[i]} does not fit uint16");
+            if (values[i] < 0 || values[i] > max) throw new InvalidOperationException($"{name}[{i}] = {values[i]} does not fit {type}");
             s.Append(i % 16 == 0 ? "\n    " : " ").Append(Int(values[i])).Append(',');
         }
         s.Append("\n};\n\n");

@@ -17,7 +17,7 @@ namespace Hark.Export.C;
 public static class ModelSourceWriter
 {
     /// <summary>Bumped whenever the emitted code changes meaning; stamped into both files.</summary>
-    public const int GeneratorVersion = 1;
+    public const int GeneratorVersion = 2;
 
     public const string HeaderFileName = "hark_model.h";
     public const string SourceFileName = "hark_model.c";
@@ -99,8 +99,9 @@ public static class ModelSourceWriter
 
         var calls = new StringBuilder();
         var scratchCalls = new StringBuilder();
+        var dims = new Dictionary<Dims, string>();
         for (int i = 0; i < graph.Ops.Count; i++)
-            EmitOp(s, calls, scratchCalls, graph, layout, i);
+            EmitOp(s, calls, scratchCalls, dims, graph, layout, i);
 
         s.Append("int32_t hark_model_invoke(int8_t *arena, void *scratch)\n{\n");
         s.Append("    const hark_nn_context ctx = {scratch, HARK_MODEL_SCRATCH_BYTES};\n");
@@ -113,9 +114,18 @@ public static class ModelSourceWriter
         return s.ToString();
     }
 
-    private static void EmitOp(StringBuilder s, StringBuilder calls, StringBuilder scratchCalls, QuantizedGraph graph,
-        Layout layout, int index)
+    private static void EmitOp(StringBuilder s, StringBuilder calls, StringBuilder scratchCalls, Dictionary<Dims, string> dims,
+        QuantizedGraph graph, Layout layout, int index)
     {
+        // Shapes repeat from layer to layer (25x5x64 in every DS-CNN block): each is emitted once and shared.
+        string D(Dims d)
+        {
+            if (dims.TryGetValue(d, out var name)) return name;
+            name = $"dims_{d.N}x{d.H}x{d.W}x{d.C}";
+            s.Append($"static const hark_dims {name} = {{{Int(d.N)}, {Int(d.H)}, {Int(d.W)}, {Int(d.C)}}};\n");
+            dims[d] = name;
+            return name;
+        }
         var op = graph.Ops[index];
         var spec = op.Spec;
         string p = $"op{index}";
@@ -136,12 +146,12 @@ public static class ModelSourceWriter
             if (spec.Kind != OpKind.FullyConnected)   // per tensor: its one multiplier goes into the params below
             {
                 Int32Array(s, $"{p}_multiplier", w.Multipliers.Select(m => m.Multiplier).ToArray());
-                Int32Array(s, $"{p}_shift", w.Multipliers.Select(m => m.Shift).ToArray());
+                Int8Array(s, $"{p}_shift", w.Multipliers.Select(m => checked((sbyte)m.Shift)).ToArray());
             }
-            DimsConst(s, $"{p}_input", inTensor.Shape);
-            DimsConst(s, $"{p}_filter", spec.Kernel);
-            DimsConst(s, $"{p}_output", outTensor.Shape);
         }
+        string inDims = D(inTensor.Shape), outDims = D(outTensor.Shape);
+        string filterDims = spec.Kind is OpKind.Conv2D or OpKind.DepthwiseConv2D or OpKind.FullyConnected ? D(spec.Kernel)
+            : spec.Kind is OpKind.AveragePool2D or OpKind.MaxPool2D ? D(new Dims(1, spec.Kernel.H, spec.Kernel.W, 1)) : "";
         string Call(string call) => $"    if ({call} != HARK_NN_OK) return {Int(index + 1)};\n";
         switch (spec.Kind)
         {
@@ -150,18 +160,18 @@ public static class ModelSourceWriter
                          $".output_offset = {Int(outQ.ZeroPoint)}, .stride = {{{Int(spec.StrideH)}, {Int(spec.StrideW)}}}, " +
                          $".padding = {{{Int(spec.Padding.Top)}, {Int(spec.Padding.Left)}}}, .activation = {activation}}};\n");
                 s.Append($"static const hark_per_channel_quant {p}_quant = {{{p}_multiplier, {p}_shift}};\n\n");
-                calls.Append(Call($"hark_conv_s8(&ctx, &{p}_params, &{p}_quant, &{p}_input, {inPtr}, &{p}_filter, {p}_weights, 0, " +
-                                  $"{p}_bias, &{p}_output, {outPtr})"));
-                scratchCalls.Append($"    n = hark_conv_s8_get_buffer_size(&{p}_input, &{p}_filter);\n    if (n > need) need = n;\n");
+                calls.Append(Call($"hark_conv_s8(&ctx, &{p}_params, &{p}_quant, &{inDims}, {inPtr}, &{filterDims}, {p}_weights, 0, " +
+                                  $"{p}_bias, &{outDims}, {outPtr})"));
+                scratchCalls.Append($"    n = hark_conv_s8_get_buffer_size(&{inDims}, &{filterDims});\n    if (n > need) need = n;\n");
                 break;
             case OpKind.DepthwiseConv2D:
                 s.Append($"static const hark_dw_conv_params {p}_params = {{.input_offset = {Int(-inQ.ZeroPoint)}, " +
                          $".output_offset = {Int(outQ.ZeroPoint)}, .ch_mult = 1, .stride = {{{Int(spec.StrideH)}, {Int(spec.StrideW)}}}, " +
                          $".padding = {{{Int(spec.Padding.Top)}, {Int(spec.Padding.Left)}}}, .activation = {activation}}};\n");
                 s.Append($"static const hark_per_channel_quant {p}_quant = {{{p}_multiplier, {p}_shift}};\n\n");
-                calls.Append(Call($"hark_dw_conv_s8(&ctx, &{p}_params, &{p}_quant, &{p}_input, {inPtr}, &{p}_filter, {p}_weights, 0, " +
-                                  $"{p}_bias, &{p}_output, {outPtr})"));
-                scratchCalls.Append($"    n = hark_dw_conv_s8_get_buffer_size(&{p}_params, &{p}_input, &{p}_filter, &{p}_output);\n" +
+                calls.Append(Call($"hark_dw_conv_s8(&ctx, &{p}_params, &{p}_quant, &{inDims}, {inPtr}, &{filterDims}, {p}_weights, 0, " +
+                                  $"{p}_bias, &{outDims}, {outPtr})"));
+                scratchCalls.Append($"    n = hark_dw_conv_s8_get_buffer_size(&{p}_params, &{inDims}, &{filterDims}, &{outDims});\n" +
                                     "    if (n > need) need = n;\n");
                 break;
             case OpKind.FullyConnected:
@@ -169,17 +179,14 @@ public static class ModelSourceWriter
                          $".output_offset = {Int(outQ.ZeroPoint)}, .activation = {activation}}};\n");
                 s.Append($"static const hark_per_tensor_quant {p}_quant = {{{Int(op.Params!.Multipliers[0].Multiplier)}, " +
                          $"{Int(op.Params.Multipliers[0].Shift)}}};\n\n");
-                calls.Append(Call($"hark_fc_s8(&ctx, &{p}_params, &{p}_quant, &{p}_input, {inPtr}, &{p}_filter, {p}_weights, 0, " +
-                                  $"{p}_bias, &{p}_output, {outPtr})"));
+                calls.Append(Call($"hark_fc_s8(&ctx, &{p}_params, &{p}_quant, &{inDims}, {inPtr}, &{filterDims}, {p}_weights, 0, " +
+                                  $"{p}_bias, &{outDims}, {outPtr})"));
                 break;
             case OpKind.AveragePool2D or OpKind.MaxPool2D:
-                DimsConst(s, $"{p}_input", inTensor.Shape);
-                DimsConst(s, $"{p}_window", new Dims(1, spec.Kernel.H, spec.Kernel.W, 1));
-                DimsConst(s, $"{p}_output", outTensor.Shape);
                 s.Append($"static const hark_pool_params {p}_params = {{.stride = {{{Int(spec.StrideH)}, {Int(spec.StrideW)}}}, " +
                          $".padding = {{{Int(spec.Padding.Top)}, {Int(spec.Padding.Left)}}}, .activation = {activation}}};\n\n");
                 string kernel = spec.Kind == OpKind.AveragePool2D ? "hark_avgpool_s8" : "hark_maxpool_s8";
-                calls.Append(Call($"{kernel}(&ctx, &{p}_params, &{p}_input, {inPtr}, &{p}_window, &{p}_output, {outPtr})"));
+                calls.Append(Call($"{kernel}(&ctx, &{p}_params, &{inDims}, {inPtr}, &{filterDims}, &{outDims}, {outPtr})"));
                 break;
             case OpKind.Add:
                 var in2Q = graph.Tensors[spec.Inputs[1]].Quantization!.Value;
@@ -196,10 +203,9 @@ public static class ModelSourceWriter
                 break;
             case OpKind.Softmax:
                 var sm = SoftmaxParams.FromBeta(1f, inQ.Scale);
-                DimsConst(s, $"{p}_dims", outTensor.Shape);
                 s.Append($"static const hark_softmax_params {p}_params = {{{Int(sm.InputMultiplier)}, {Int(sm.InputLeftShift)}, " +
                          $"{Int(sm.DiffMin)}}};\n\n");
-                calls.Append(Call($"hark_softmax_s8(&{p}_params, &{p}_dims, {inPtr}, {outPtr})"));
+                calls.Append(Call($"hark_softmax_s8(&{p}_params, &{outDims}, {inPtr}, {outPtr})"));
                 break;
             default:
                 throw new NotSupportedException($"op {index + 1}: {spec.Kind} has no C kernel");
@@ -245,9 +251,6 @@ public static class ModelSourceWriter
         return s.Append('"').ToString();
     }
 
-    private static void DimsConst(StringBuilder s, string name, Dims d) =>
-        s.Append($"static const hark_dims {name} = {{{Int(d.N)}, {Int(d.H)}, {Int(d.W)}, {Int(d.C)}}};\n");
-
     private static void Int8Array(StringBuilder s, string name, sbyte[] values) =>
         Array(s, "int8_t", name, values.Length, i => Int(values[i]), 24);
 
@@ -275,11 +278,19 @@ internal static class KernelScratch
         switch (spec.Kind)
         {
             case OpKind.Conv2D:
+                // Twice hark_conv_s8_get_buffer_size: room for four im2col columns lets the DSP path run its faster
+                // 4-pixel kernel (hark_nn.h, MEMORY).
                 int k = spec.Kernel.H * spec.Kernel.W * spec.Kernel.C;
-                return (2 * (k & ~3) + 8) * sizeof(short);
+                return 2 * (2 * (k & ~3) + 8) * sizeof(short);
             case OpKind.DepthwiseConv2D when spec.Kernel.H == 3 && spec.Kernel.W == 3:
-                int plane = ((output.H - 1) * spec.StrideH + 3) * ((output.W - 1) * spec.StrideW + 3);
-                return ((plane + 1) & ~1) * sizeof(short) + output.H * output.W * sizeof(int);
+                // hark__dw_geometry: as many transposed int16 channel planes (two at most) as the older
+                // "one padded plane + one int32 per output pixel" size holds.
+                int inputOffset = -graph.Tensors[spec.Inputs[0]].Quantization!.Value.ZeroPoint;
+                if (inputOffset is < -16383 + 128 or > 16383 - 127 || spec.Padding.Top < 0 || spec.Padding.Left < 0) return 0;
+                int cols = (output.W - 1) * spec.StrideW + 3, rows = (output.H - 1) * spec.StrideH + 3, pitch = (rows + 1) & ~1;
+                int v01 = ((rows * cols + 1) & ~1) * sizeof(short) + output.H * output.W * sizeof(int);
+                int plane = cols * pitch * sizeof(short);
+                return (2 * plane <= v01 ? 2 : plane <= v01 ? 1 : 0) * plane;
             default:
                 return 0;
         }
