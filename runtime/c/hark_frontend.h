@@ -40,11 +40,13 @@
      macros above. The scratch is only used while a frame is computed: with HARK_FRONTEND_EXTERNAL_SCRATCH defined
      (for hark_frontend.c and every file including this header) the state holds a pointer instead, set with
      hark_frontend_set_scratch, so the buffer can be shared with other work that never runs at the same time
-     (hark_kws lends it the network's arena: 4,256 bytes less RAM). The tables are const (flash): 7,396 bytes; the
-     code 3,356 bytes (-O2). No heap; no recursion or arrays on the stack.
+     (hark_kws lends it the network's arena: 4,256 bytes less RAM). The tables are const (flash): 4,540 bytes (the
+     window stored as its first half, the twiddles as cos[0..N/4], uint8 indices: see the layout macros); the code
+     3,656 bytes (-O2). No heap; no recursion or arrays on the stack.
 
    PERFORMANCE (Cortex-M4F, arm-none-eabi-gcc 12.2 -O2, instructions counted under QEMU; not cycles)
-     34,933 instructions per 20 ms hop (one frame) for mfcc10: `make bench-frontend-m4`.
+     36,627 instructions per 20 ms hop (one frame) for mfcc10: `make bench-frontend-m4` (34,927 with full tables:
+     the compact ones trade about 1,700 instructions per hop for 2,856 bytes of flash).
 */
 #ifndef HARK_FRONTEND_H
 #define HARK_FRONTEND_H
