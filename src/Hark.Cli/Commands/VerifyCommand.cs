@@ -34,8 +34,8 @@ public sealed class VerifySettings : JsonSettings
     public bool Sanitize { get; init; }
 
     [CommandOption("--show <N>")]
-    [Description("Print at most N mismatches per target. Default 20 (--json lists them all).")]
-    public int Show { get; init; } = 20;
+    [Description("Print at most N mismatches per target. Default: every one (--json always lists them all).")]
+    public int Show { get; init; } = int.MaxValue;
 
     public override ValidationResult Validate()
     {
