@@ -42,5 +42,13 @@ public static class Program
         config.AddCommand<VerifyCommand>("verify")
             .WithDescription("Prove the exported C library computes exactly what Hark does, clip by clip and event by event, " +
                              "on this machine and on an emulated Cortex-M4.");
+        config.AddCommand<StreamBenchCommand>("stream-bench")
+            .WithDescription("Build a long benchmark recording: keywords and distractor words over continuous background " +
+                             "noise at random SNR and spacing, with the truth of where every word is.");
+        config.AddCommand<StreamEvalCommand>("stream-eval")
+            .WithDescription("Run the streaming detector over a benchmark stream: recall, false alarms per hour, DET curve.");
+        config.AddCommand<CalibrateCommand>("calibrate")
+            .WithDescription("Pick each keyword's threshold for a false-alarm target on a calibration stream and store it in " +
+                             "model.hark (use other speakers than the stream you report on).");
     }
 }
