@@ -29,6 +29,11 @@ public sealed class CalibrateSettings : JsonSettings
     [Description("How long after a word's end a detection still counts for it (as in hark stream-eval). Default 1.0.")]
     public double Tolerance { get; init; } = EventMatcher.DefaultToleranceSeconds;
 
+    [CommandOption("--search")]
+    [Description("Also try smoothing 1..8 and minimum count 1..3 (from the same recorded pass) and keep the pair whose " +
+                 "calibrated thresholds find the most keywords on the calibration stream. Default: keep the model's.")]
+    public bool Search { get; init; }
+
     [CommandOption("--dry-run")]
     [Description("Report the thresholds without storing them.")]
     public bool DryRun { get; init; }
@@ -58,7 +63,17 @@ public sealed class CalibrateCommand : Command<CalibrateSettings>
             Ui.Err.MarkupLine("[yellow]note: this calibration stream holds test-split speakers; report results on a stream of other speakers.[/]");
         var before = StreamEvaluator.Score(run, settings.Tolerance);
         CalibrationResult result;
-        try { result = Calibrator.Calibrate(run.Trace, run.Settings, run.Truth, settings.TargetFaPerHour, settings.Tolerance); }
+        List<Calibrator.Candidate>? candidates = null;
+        try
+        {
+            if (settings.Search)
+            {
+                candidates = Ui.WithProgress("searching smoothing and minimum count", _ => Calibrator.Search(run.Trace, run.Settings, run.Truth,
+                    settings.TargetFaPerHour, Enumerable.Range(1, DetectorSettings.MaxSmoothing), Enumerable.Range(1, 3), settings.Tolerance));
+                result = candidates[0].Result;
+            }
+            else result = Calibrator.Calibrate(run.Trace, run.Settings, run.Truth, settings.TargetFaPerHour, settings.Tolerance);
+        }
         catch (HarkException e) { throw new InputFileException(Path.Combine(run.Directory, StreamTruth.FileName), e.Message, e); }
         if (!settings.DryRun) package.WithDetector(result.Settings).Save(packagePath);
 
@@ -72,6 +87,13 @@ public sealed class CalibrateCommand : Command<CalibrateSettings>
                 target_fa_per_hour = settings.TargetFaPerHour,
                 tolerance_s = settings.Tolerance,
                 saved = !settings.DryRun,
+                smoothing = result.Settings.Smoothing,
+                min_count = result.Settings.MinCount,
+                search = candidates?.Select(c => new
+                {
+                    smoothing = c.Smoothing, min_count = c.MinCount, recall = c.Result.Score.Recall,
+                    false_alarms_per_hour = c.Result.Score.FalseAlarmsPerHour, thresholds = c.Result.Keywords.Select(k => k.After),
+                }),
                 thresholds = result.Keywords.Select(k => new
                 {
                     label = k.Label, before = k.Before, after = k.After, recall = k.Recall, false_alarms = k.FalseAlarms,
@@ -94,6 +116,15 @@ public sealed class CalibrateCommand : Command<CalibrateSettings>
         table.AddRow("[bold]all[/]", $"recall {StreamEvalCommand.Percent(before.Recall)}, {before.FalseAlarmsPerHour:0.##} FA/h", "",
             $"[bold]{StreamEvalCommand.Percent(result.Score.Recall)}[/]", $"{result.Score.FalseAlarms}", $"[bold]{result.Score.FalseAlarmsPerHour:0.##}[/]");
         AnsiConsole.Write(table);
+        if (candidates is not null)
+        {
+            var search = new Table().Title("smoothing and minimum count tried (best first)").AddColumns("smoothing", "min count", "thresholds", "recall", "FA / hour");
+            foreach (var c in candidates.Take(8))
+                search.AddRow($"{c.Smoothing}", $"{c.MinCount}", string.Join(", ", c.Result.Keywords.Select(k => k.After)),
+                    StreamEvalCommand.Percent(c.Result.Score.Recall), $"{c.Result.Score.FalseAlarmsPerHour:0.##}");
+            AnsiConsole.Write(search);
+        }
+        AnsiConsole.MarkupLine($"detector: {Markup.Escape(result.Settings.Summary)}");
         AnsiConsole.MarkupLine(settings.DryRun
             ? "[grey]--dry-run: nothing stored[/]"
             : $"stored in {Markup.Escape(Path.GetFullPath(packagePath))}; measure on a stream of other speakers with hark stream-eval");

@@ -60,6 +60,7 @@ public sealed class StreamEvalCommand : Command<StreamEvalSettings>
             return new DetPlot.Curve(k.Label, ThresholdSweep.Sweep(run.Trace, run.Settings, run.Truth, k.Label, settings.Tolerance),
                 run.Settings.Thresholds[index], k.MissRate, k.FalseAlarmsPerHour);
         }).ToList();
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settings.Png))!);
         DetPlot.Save(curves, run.Truth.Hours,
             $"DET: {package.Metadata.ModelName} on {run.Truth.DurationS / 60:0.#} min ({string.Join(",", run.Truth.Splits)} split)", settings.Png);
 
@@ -133,12 +134,12 @@ public sealed class StreamEvalCommand : Command<StreamEvalSettings>
     {
         var labels = package.Labels.ToList();
         var table = new Table().Title($"[bold]hark stream-eval[/]: {run.Truth.Hours * 60:0.#} min, {run.Trace.Count} inferences, tolerance {settings.Tolerance:0.##} s")
-            .AddColumns("keyword", "threshold", "hits", "recall", "false alarms", "FA/h", "FA at: word again / other keyword / distractor / background");
+            .AddColumns("keyword", "threshold", "hits", "recall", "false alarms", "FA/h", "FA at: same word / other keyword / distractor / background");
         foreach (var k in score.PerKeyword)
         {
             string threshold = labels.Contains(k.Label) ? run.Settings.Thresholds[labels.IndexOf(k.Label)].ToString(CultureInfo.InvariantCulture) : "-";
             table.AddRow(Markup.Escape(k.Label), threshold, $"{k.Hits} of {k.Truths}", Percent(k.Recall), $"{k.FalseAlarms}",
-                $"{k.FalseAlarmsPerHour:0.##}", $"{k.Duplicates} / {k.WrongLabel} / {k.AtDistractors} / {k.InBackground}");
+                $"{k.FalseAlarmsPerHour:0.##}", $"{k.Duplicates}/{k.WrongLabel}/{k.AtDistractors}/{k.InBackground}");
         }
         table.AddRow("[bold]all[/]", "", $"{score.Hits} of {score.Truths}", $"[bold]{Percent(score.Recall)}[/]", $"{score.FalseAlarms}",
             $"[bold]{score.FalseAlarmsPerHour:0.##}[/]", "");

@@ -63,4 +63,28 @@ public static class Calibrator
         }).ToList();
         return new CalibrationResult(current, targetFaPerHour, result, score);
     }
+
+    /// <summary>One (smoothing, minimum count) pair tried by <see cref="Search"/>, calibrated.</summary>
+    public sealed record Candidate(int Smoothing, int MinCount, CalibrationResult Result);
+
+    /// <summary>
+    /// <see cref="Calibrate"/> for every smoothing and minimum count given (inference interval and refractory time fixed),
+    /// best first: the highest recall on the calibration stream, then the fewest false alarms, then the least smoothing
+    /// and minimum count (the quickest detector).
+    /// </summary>
+    public static List<Candidate> Search(ScoreTrace trace, DetectorSettings settings, StreamTruth truth, double targetFaPerHour,
+        IEnumerable<int> smoothings, IEnumerable<int> minCounts, double toleranceS = EventMatcher.DefaultToleranceSeconds)
+    {
+        var candidates = new List<Candidate>();
+        foreach (int smoothing in smoothings.Distinct())
+            foreach (int minCount in minCounts.Distinct())
+                candidates.Add(new Candidate(smoothing, minCount,
+                    Calibrate(trace, settings with { Smoothing = smoothing, MinCount = minCount }, truth, targetFaPerHour, toleranceS)));
+        return [.. candidates
+            .OrderByDescending(c => c.Result.Score.Hits)
+            .ThenBy(c => c.Result.Score.FalseAlarms)
+            .ThenBy(c => c.Smoothing + c.MinCount)
+            .ThenBy(c => c.Smoothing)];
+    }
 }
+

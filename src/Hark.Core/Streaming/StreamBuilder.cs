@@ -125,7 +125,8 @@ public static class StreamBuilder
             catch (WavFormatException e) { skipped.Add(new SkippedEntry(path, e.Problem)); }
         }
         if (noise.Count == 0)
-            throw new HarkException($"{string.Join(", ", roots)}: no usable {Labels.BackgroundNoiseFolder} recordings (at least 1 s long) for the background");
+            throw new HarkException($"{string.Join(", ", roots)}: no usable {Labels.BackgroundNoiseFolder} recordings (at least 1 s long) for " +
+                                    "the background; add a --data folder that has them (Speech Commands, or the output of hark synth)");
 
         var random = DeterministicRandom.For(options.Seed, "stream-bench");
         long total = (long)Math.Round(options.Minutes * 60 * SampleRate);

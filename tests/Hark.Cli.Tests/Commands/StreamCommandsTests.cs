@@ -170,6 +170,23 @@ public class StreamCommandsTests
     }
 
     [Fact]
+    public void Calibrate_search_stores_the_smoothing_and_minimum_count_it_chose()
+    {
+        var (stream, run) = StreamAndModel();
+        var r = HarkCli.Run("calibrate", "--model", run, "--stream", stream, "--target-fa-per-hour", "30", "--search", "--json");
+
+        Assert.Equal(0, r.ExitCode);
+        using var json = JsonDocument.Parse(r.Stdout);
+        var search = json.RootElement.GetProperty("search").EnumerateArray().ToList();
+        Assert.Equal(8 * 3, search.Count);
+        var stored = ModelPackage.Load(run).Detector;
+        Assert.Equal(search[0].GetProperty("smoothing").GetInt32(), stored.Smoothing);
+        Assert.Equal(search[0].GetProperty("min_count").GetInt32(), stored.MinCount);
+        Assert.Equal(search[0].GetProperty("recall").GetDouble(), json.RootElement.GetProperty("recall").GetDouble(), 9);
+        Assert.Equal(search.Max(c => c.GetProperty("recall").GetDouble()), search[0].GetProperty("recall").GetDouble(), 9);
+    }
+
+    [Fact]
     public void Calibrate_help_warns_against_calibrating_on_the_reported_stream_and_commands_follow_verify()
     {
         var help = HarkCli.Run("calibrate", "--help");

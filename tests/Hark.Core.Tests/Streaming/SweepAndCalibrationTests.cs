@@ -133,6 +133,22 @@ public class SweepAndCalibrationTests
     }
 
     [Fact]
+    public void The_search_keeps_the_smoothing_and_minimum_count_that_find_the_most_keywords()
+    {
+        var (trace, truth, settings) = HandMadeHour();
+        var candidates = Calibrator.Search(trace, settings with { Smoothing = 4 }, truth, 2.0, [1, 3], [1, 2]);
+
+        Assert.Equal(4, candidates.Count);
+        // Each word peaks in one inference: without smoothing, two in a row above threshold never happen.
+        Assert.Equal(0, candidates.Single(c => c is { Smoothing: 1, MinCount: 2 }).Result.Score.Hits);
+        var best = candidates[0];
+        Assert.Equal((1, 1), (best.Smoothing, best.MinCount));
+        Assert.Equal(new ushort[] { 181, 121, 0 }, best.Result.Settings.Thresholds);
+        Assert.Equal((1, 1), (best.Result.Settings.Smoothing, best.Result.Settings.MinCount));
+        Assert.True(candidates.Zip(candidates.Skip(1)).All(p => p.First.Result.Score.Hits >= p.Second.Result.Score.Hits));
+    }
+
+    [Fact]
     public void A_keyword_no_threshold_can_tame_is_switched_off()
     {
         var (trace, truth, settings) = HandMadeHour(noBump: 255);
