@@ -142,7 +142,6 @@ public static class StreamBuilder
         var pools = options.Keywords.ToDictionary(k => k, k => new ClipPool(inSplits.Where(c => c.Label == k), random.Derive($"keyword/{k}")));
         var distractorPool = new ClipPool(distractorClips, random.Derive("distractors"));
         var infos = new Dictionary<string, ClipInfo>(StringComparer.Ordinal);
-        var bad = new HashSet<string>(StringComparer.Ordinal);
         int margin = (int)Math.Round(options.MarginSeconds * SampleRate);
         var chosen = new List<(LabeledClip Clip, ClipInfo Info, bool Keyword)>(items.Count);
         foreach (var (keyword, label) in items)
