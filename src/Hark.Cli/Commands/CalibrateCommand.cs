@@ -21,8 +21,9 @@ public sealed class CalibrateSettings : JsonSettings
     public string? Stream { get; init; }
 
     [CommandOption("--target-fa-per-hour <N>")]
-    [Description("False alarms per hour allowed, all keywords together (split evenly between them). Default 0.5. A stream " +
-                 "of H hours resolves 1/H per hour: below that the target means no false alarm at all on it.")]
+    [Description("False alarms per hour allowed, all keywords together (split evenly between them). Default 0.5. On a " +
+                 "stream of H hours each of K keywords may have target x H / K false alarms, rounded down: on a 1-hour " +
+                 "stream, 0.5 for two keywords allows none. Longer calibration streams estimate the rate better.")]
     public double TargetFaPerHour { get; init; } = 0.5;
 
     [CommandOption("--tolerance <SECONDS>")]
