@@ -46,5 +46,13 @@ public static class Program
             .WithDescription("Find keywords in a recording with the streaming detector the C library runs (same events).");
         config.AddCommand<ListenCommand>("listen")
             .WithDescription("Detect keywords live from a microphone pipe (arecord ... | hark listen) or a file, with a level meter.");
+        config.AddCommand<StreamBenchCommand>("stream-bench")
+            .WithDescription("Build a long benchmark recording: keywords and distractor words over continuous background " +
+                             "noise at random SNR and spacing, with the truth of where every word is.");
+        config.AddCommand<StreamEvalCommand>("stream-eval")
+            .WithDescription("Run the streaming detector over a benchmark stream: recall, false alarms per hour, DET curve.");
+        config.AddCommand<CalibrateCommand>("calibrate")
+            .WithDescription("Pick each keyword's threshold for a false-alarm target on a calibration stream and store it in " +
+                             "model.hark (use other speakers than the stream you report on).");
     }
 }

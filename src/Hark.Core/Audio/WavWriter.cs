@@ -31,8 +31,19 @@ public static class WavWriter
 
     public static void WritePcm16(Stream stream, ReadOnlySpan<float> samples, int sampleRate)
     {
-        CheckArguments(samples.Length, sampleRate);
-        int dataBytes = samples.Length * 2;
+        WritePcm16Header(stream, samples.Length, sampleRate);
+        WritePcm16Samples(stream, samples);
+    }
+
+    /// <summary>
+    /// The 44-byte header of a mono 16-bit PCM file of <paramref name="sampleCount"/> samples. Followed by
+    /// <see cref="WritePcm16Samples"/> calls adding up to exactly that many samples, it lets a long recording be
+    /// written in blocks without holding it in memory.
+    /// </summary>
+    public static void WritePcm16Header(Stream stream, int sampleCount, int sampleRate)
+    {
+        CheckArguments(sampleCount, sampleRate);
+        int dataBytes = sampleCount * 2;
         Span<byte> header = stackalloc byte[HeaderBytes];
         "RIFF"u8.CopyTo(header);
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], HeaderBytes - 8 + dataBytes);
@@ -47,7 +58,11 @@ public static class WavWriter
         "data"u8.CopyTo(header[36..]);
         BinaryPrimitives.WriteInt32LittleEndian(header[40..], dataBytes);
         stream.Write(header);
+    }
 
+    /// <summary>Samples as 16-bit PCM (<see cref="ToPcm16"/>), after a <see cref="WritePcm16Header"/>.</summary>
+    public static void WritePcm16Samples(Stream stream, ReadOnlySpan<float> samples)
+    {
         // A fixed block keeps memory flat however long the clip (16-bit data never needs a pad byte).
         Span<byte> block = stackalloc byte[SamplesPerBlock * 2];
         for (int start = 0; start < samples.Length; start += SamplesPerBlock)

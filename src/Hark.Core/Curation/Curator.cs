@@ -67,7 +67,7 @@ public static class Curator
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    private static void CheckOutputIsSafe(string output, IReadOnlyList<string> roots, bool force)
+    internal static void CheckOutputIsSafe(string output, IReadOnlyList<string> roots, bool force)
     {
         foreach (string root in roots)
         {
@@ -81,7 +81,7 @@ public static class Curator
             throw new HarkException($"{output}: output folder exists and is not empty (pass --force to replace it)");
     }
 
-    private static bool IsSameOrInside(string path, string folder)
+    internal static bool IsSameOrInside(string path, string folder)
     {
         string relative = Path.GetRelativePath(folder, path);
         return !Path.IsPathRooted(relative) && relative != ".."
@@ -248,7 +248,7 @@ public static class Curator
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>Swaps the finished folder in; an old output is removed only after the new one is in place.</summary>
-    private static void MoveIntoPlace(string building, string output)
+    internal static void MoveIntoPlace(string building, string output)
     {
         if (!Directory.Exists(output))
         {

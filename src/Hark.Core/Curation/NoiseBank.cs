@@ -49,18 +49,19 @@ internal sealed class NoiseBank
     {
         int recording = random.NextInt(0, _recordings.Length);
         float[] samples = _recordings[recording];
-        var (start, length) = Region(samples.Length, split);
+        var (start, length) = Region(samples.Length, split, _split);
         int offset = start + (length > window.Length ? random.NextInt(0, length - window.Length + 1) : 0);
         for (int i = 0; i < window.Length; i++)
             window[i] = samples[start + (offset - start + i) % length];
         return (recording, offset);
     }
 
-    private (int Start, int Length) Region(int total, Split split)
+    /// <summary>The stretch of a recording of <paramref name="total"/> samples that belongs to <paramref name="split"/>.</summary>
+    internal static (int Start, int Length) Region(int total, Split split, SplitOptions options)
     {
-        double trainShare = (100 - _split.ValidationPercent - _split.TestPercent) / 100;
+        double trainShare = (100 - options.ValidationPercent - options.TestPercent) / 100;
         int validationStart = (int)(total * trainShare);
-        int testStart = (int)(total * (trainShare + _split.ValidationPercent / 100));
+        int testStart = (int)(total * (trainShare + options.ValidationPercent / 100));
         var (start, end) = split switch
         {
             Split.Train => (0, validationStart),
