@@ -35,7 +35,16 @@ public sealed class QuantizeCommand : Command<QuantizeSettings>
         if (!Directory.Exists(run)) throw new InputFileException(run, "run folder not found");
         var data = TrainingDataLoader.Load(dataDir);
         var metrics = RunFiles.ReadJson<TrainingMetrics>(Path.Combine(run, TrainingMetrics.FileName));
+        // Thresholds calibrated for this run's float model stay with it: re-quantizing must not silently reset them.
+        var previous = TryLoadDetector(run);
         metrics = TrainCommand.PackageInt8(run, data, dataDir, metrics);
+        string packagePath = Path.Combine(run, Engine.ModelPackage.FileName);
+        if (previous is { } kept)
+        {
+            var package = Engine.ModelPackage.Load(packagePath);
+            if (kept.Labels.SequenceEqual(package.Labels)) package.WithDetector(kept.Detector).Save(packagePath);
+            Ui.Err.MarkupLine("[grey]kept the package's detector settings (thresholds); run hark calibrate again if the int8 accuracy changed much[/]");
+        }
         if (settings.Json)
             Ui.WriteJson(new
             {
@@ -48,5 +57,18 @@ public sealed class QuantizeCommand : Command<QuantizeSettings>
             AnsiConsole.MarkupLine($"int8 test accuracy {metrics.Int8TestAccuracy:P2} (float {metrics.TestAccuracy:P2}), " +
                                    $"top-1 agreement {metrics.Int8Top1Agreement:P1}");
         return CliRunner.Ok;
+    }
+
+    private static (IReadOnlyList<string> Labels, Streaming.DetectorSettings Detector)? TryLoadDetector(string run)
+    {
+        try
+        {
+            var package = Engine.ModelPackage.Load(run);
+            return (package.Labels, package.Detector);
+        }
+        catch (InputFileException)
+        {
+            return null;   // no package yet, or one this version cannot read: nothing to keep
+        }
     }
 }
