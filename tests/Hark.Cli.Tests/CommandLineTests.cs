@@ -2,7 +2,24 @@ namespace Hark.Tests.Cli;
 
 public class CommandLineTests
 {
-    public static TheoryData<string> Commands => new() { "demo", "synth", "curate", "clips", "show", "train", "quantize", "eval", "export" };
+    private static readonly string[] Pipeline =
+    [
+        "demo", "synth", "curate", "clips", "show", "train", "quantize", "eval", "export", "verify", "detect", "listen",
+        "stream-bench", "stream-eval", "calibrate",
+    ];
+
+    public static TheoryData<string> Commands => new(Pipeline);
+
+    /// <summary>The root help lists every command, in pipeline order.</summary>
+    [Fact]
+    public void Root_help_lists_the_pipeline_in_order()
+    {
+        var r = HarkCli.Run("--help");
+        Assert.Equal(0, r.ExitCode);
+        var positions = Pipeline.Select(c => r.Stdout.IndexOf($"    {c} ", StringComparison.Ordinal)).ToList();
+        Assert.All(positions, p => Assert.True(p >= 0));
+        Assert.Equal(positions.Order(), positions);
+    }
 
     [Theory]
     [MemberData(nameof(Commands))]

@@ -18,7 +18,7 @@ public class StreamingSettings : JsonSettings
     public string? Model { get; init; }
 
     [CommandOption("--threshold <P>")]
-    [Description("Override every keyword's threshold: a smoothed probability in (0, 1]. Default: the package's (see hark calibrate).")]
+    [Description("Override every keyword's threshold: a smoothed probability above 0, at most 1. Default: the package's (see hark calibrate).")]
     public double? Threshold { get; init; }
 
     [CommandOption("--infer-every <FRAMES>")]
@@ -26,7 +26,7 @@ public class StreamingSettings : JsonSettings
     public int? InferEvery { get; init; }
 
     [CommandOption("--smoothing <N>")]
-    [Description($"Override how many inferences are averaged (1-8).")]
+    [Description("Override how many inferences are averaged (1 to 8).")]
     public int? Smoothing { get; init; }
 
     [CommandOption("--refractory <SECONDS>")]
