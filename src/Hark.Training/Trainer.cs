@@ -189,7 +189,7 @@ internal sealed class TrainingSession : IDisposable
             var batchY = y.narrow(0, start, count);
             _optimizer.zero_grad();
             var logits = _model.forward(batchX);
-            var loss = nn.functional.cross_entropy(logits, batchY);
+            var loss = nn.functional.cross_entropy(logits, batchY, label_smoothing: _options.LabelSmoothing);
             loss.backward();
             _optimizer.step();
             lossSum += loss.item<float>() * count;

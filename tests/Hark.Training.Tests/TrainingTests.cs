@@ -115,6 +115,25 @@ public class TrainingTests
         Assert.Contains("unknown model 'x'", e.Message);
     }
 
+    [Fact]
+    public void Label_smoothing_keeps_the_training_loss_above_the_entropy_of_the_smoothed_target()
+    {
+        var (data, root) = Tones(40);
+        const double smoothing = 0.3;
+        var plain = Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick with { Epochs = 8 }, TestPaths.NewTempDir("run"));
+        var smoothed = Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick with { Epochs = 8, LabelSmoothing = smoothing },
+            TestPaths.NewTempDir("run"));
+
+        // Three classes: the target is 0.8 on the true class and 0.1 on each other one, whose entropy no model can beat.
+        double truth = 1 - smoothing + smoothing / 3, other = smoothing / 3;
+        double floor = -truth * Math.Log(truth) - 2 * other * Math.Log(other);
+        Assert.All(smoothed.History, h => Assert.True(h.TrainLoss >= floor - 1e-4, $"epoch {h.Epoch} loss {h.TrainLoss} < {floor}"));
+        Assert.True(plain.History[^1].TrainLoss < floor, $"without smoothing the loss {plain.History[^1].TrainLoss} should fall below {floor}");
+        Assert.True(smoothed.TestAccuracy > 0.9, $"test accuracy {smoothed.TestAccuracy}");
+        var e = Assert.Throws<HarkException>(() => (Quick with { LabelSmoothing = 1 }).Validate());
+        Assert.Contains("label smoothing", e.Message);
+    }
+
     private static byte[] ReadWeights(string run, string file) => File.ReadAllBytes(Path.Combine(run, file));
 
     /// <summary>The last epoch's model and optimizer bytes, skipping the state JSON (which holds wall-clock times).</summary>
