@@ -37,9 +37,15 @@ public sealed record TrainingOptions
     /// Label smoothing of the training loss: the target puts 1 - s on the true class and spreads s over all classes.
     /// Keeps the network from growing over-confident on synthetic voices it can tell apart too easily.
     /// </summary>
-    public double LabelSmoothing { get; init; }
+    public double LabelSmoothing { get; init; } = 0.1;
 
     public AugmentationOptions Augmentation { get; init; } = new();
+
+    /// <summary>
+    /// A finished run whose best weights start this one (same model, labels and front end): fine-tuning, e.g. a
+    /// model trained on synthetic voices continued on a few real ones. Null: random initialization.
+    /// </summary>
+    public string? InitFrom { get; init; }
 
     /// <summary>Every invalid setting, so one error can list them all.</summary>
     public IEnumerable<string> Errors()

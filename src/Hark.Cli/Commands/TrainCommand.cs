@@ -70,7 +70,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public string[] Noise { get; init; } = [];
 
         [CommandOption("--label-smoothing <S>")]
-        [Description("Label smoothing of the training loss, in [0, 1) (default 0).")]
+        [Description("Label smoothing of the training loss, in [0, 1) (default 0.1).")]
         public double? LabelSmoothing { get; init; }
 
         [CommandOption("--no-balance")]
@@ -83,16 +83,21 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public string? SnrDb { get; init; }
 
         [CommandOption("--channel-prob <P>")]
-        [Description("Fraction of augmented clips sent through a random microphone/channel (high-pass, low-pass, resonance).")]
+        [Description("Fraction of augmented clips sent through a random microphone/channel: high-pass, low-pass, resonance (default 0.5).")]
         public double? ChannelProbability { get; init; }
 
         [CommandOption("--clip-prob <P>")]
-        [Description("Fraction of augmented clips overdriven and hard-clipped.")]
+        [Description("Fraction of augmented clips overdriven and hard-clipped (default 0.1).")]
         public double? ClipProbability { get; init; }
 
         [CommandOption("--time-masks <N>")]
-        [Description("SpecAugment time masks per clip.")]
+        [Description("SpecAugment time masks per clip (default 1).")]
         public int? TimeMasks { get; init; }
+
+        [CommandOption("--init-from <RUN>")]
+        [Description("Start from another run's best weights (same model, labels and front end), e.g. to fine-tune a " +
+                     "model trained on synthetic speech on real recordings with a lower --lr.")]
+        public string? InitFrom { get; init; }
 
         [CommandOption("--no-augment")]
         [Description("Train on clean clips only (no shift, speed, gain, noise or SpecAugment).")]
@@ -143,6 +148,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 Threads = Threads,
                 LabelSmoothing = LabelSmoothing ?? defaults.LabelSmoothing,
                 BalanceClasses = !NoBalance,
+                InitFrom = InitFrom is null ? null : Path.GetFullPath(InitFrom),
                 Augmentation = augmentation,
             };
         }

@@ -35,7 +35,7 @@ public sealed record AugmentationOptions
     /// between 300 Hz and 3.5 kHz. Synthetic voices all come out of one clean "channel"; real recordings come
     /// through thousands of different phones and laptops, and this teaches the model to ignore the difference.
     /// </summary>
-    public double ChannelProbability { get; init; } = 0;
+    public double ChannelProbability { get; init; } = 0.5;
     public double MinHighPassHz { get; init; } = 30;
     public double MaxHighPassHz { get; init; } = 400;
     public double MinLowPassHz { get; init; } = 2500;
@@ -43,7 +43,7 @@ public sealed record AugmentationOptions
     public double MaxEqDb { get; init; } = 8;
 
     /// <summary>Chance that a perturbed clip is overdriven by up to <see cref="MaxClipDriveDb"/> dB and hard-clipped, as a too-loud recording is.</summary>
-    public double ClipProbability { get; init; } = 0;
+    public double ClipProbability { get; init; } = 0.1;
     public double MaxClipDriveDb { get; init; } = 12;
 
     /// <summary>SpecAugment: number of time masks and the widest in frames.</summary>
