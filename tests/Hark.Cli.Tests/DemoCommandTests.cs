@@ -117,13 +117,19 @@ public class DemoCommandTests
         int scored = real.GetProperty("clips").GetInt32();
         Assert.InRange(scored, 100, 600);
 
-        // Every scored clip's speaker is absent from the curated training and validation sets.
-        var manifest = File.ReadAllLines(Path.Combine(output, "curated", "manifest.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.True(summary.RootElement.TryGetProperty("real_speech_synthetic_only", out _));
+        Assert.EndsWith("run-real", summary.RootElement.GetProperty("fine_tuned_run").GetString());
+        Assert.True(File.Exists(Path.Combine(output, "run-real", "model.hark")));
+        Assert.Equal("run", RunFiles(output, "run-real"));
+
+        // Every scored clip's speaker is absent from the curated training and validation sets (both of them).
+        var manifest = new[] { "curated", "curated-real" }
+            .SelectMany(c => File.ReadAllLines(Path.Combine(output, c, "manifest.csv")).Skip(1)).Select(l => l.Split(',')).ToList();
         string dev = Path.GetFullPath(TestPaths.SpeechCommandsDev);
         var trained = manifest.Where(m => m[2] != "test" && m[3].StartsWith(dev, StringComparison.Ordinal))
             .Select(m => SpeakerOf(m[3])).ToHashSet();
         Assert.NotEmpty(trained);
-        var eval = HarkCli.Run("eval", "--model", Path.Combine(output, "run"), "--data", TestPaths.SpeechCommandsDev, "--split", "test",
+        var eval = HarkCli.Run("eval", "--model", Path.Combine(output, "run-real"), "--data", TestPaths.SpeechCommandsDev, "--split", "test",
                                "--json", "--png", Path.Combine(work, "e.png"));
         Assert.True(eval.ExitCode == 0, eval.Stderr);
         using var report = JsonDocument.Parse(eval.Stdout);
@@ -131,6 +137,13 @@ public class DemoCommandTests
         var heldOut = Hark.Datasets.DatasetScanner.Scan(TestPaths.SpeechCommandsDev).ClipsIn(Hark.Datasets.Split.Test)
             .Select(c => SpeakerOf(c.Path)).ToHashSet();
         Assert.Empty(heldOut.Intersect(trained));
+    }
+
+    /// <summary>The run a fine-tuned run started from, as its model.json records it.</summary>
+    private static string RunFiles(string output, string run)
+    {
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, run, "model.json")));
+        return Path.GetFileName(config.RootElement.GetProperty("training").GetProperty("init_from").GetString()!);
     }
 
     private static string SpeakerOf(string path) => Hark.Datasets.SpeakerNames.HashName(path);

@@ -41,8 +41,8 @@ public sealed class DemoSettings : JsonSettings
     public string? RealData { get; init; }
 
     [CommandOption("--train-real")]
-    [Description("Also train on the real recordings' training speakers (split by Speech Commands' speaker hash) and " +
-                 "score real speech only on the held-out speakers, whose clips never reach training or validation.")]
+    [Description("Fine-tune the synthetic model on the real recordings' training speakers (split by Speech Commands' " +
+                 "speaker hash) and score real speech only on the held-out speakers, whose clips never reach training or validation.")]
     public bool TrainReal { get; init; }
 
     [CommandOption("--force")]
@@ -75,6 +75,9 @@ public sealed class DemoCommand : Command<DemoSettings>
 
     /// <summary>Speakers of a keyword's phonetic neighbour per speaker of any other unknown word.</summary>
     internal const int NearWeight = 3;
+
+    /// <summary>Peak learning rate for fine-tuning on real speech: a third of training from scratch.</summary>
+    internal const double FineTuneLearningRate = 1e-3;
 
     public override int Execute(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
     {
@@ -110,8 +113,7 @@ public sealed class DemoCommand : Command<DemoSettings>
         }));
         var curation = Stage(stages, "curate", () => Ui.WithProgress("curating", p => Curator.Run(new CurationOptions
         {
-            DataRoots = [keywordDir, otherDir, .. near.Count > 0 ? [nearDir] : Array.Empty<string>(),
-                         .. settings.TrainReal ? [realDir!] : Array.Empty<string>()],
+            DataRoots = near.Count > 0 ? [keywordDir, otherDir, nearDir] : [keywordDir, otherDir],
             Keywords = keywords,
             PerClass = settings.PerClass,
             UnknownPerClass = unknownPerClass,
@@ -128,23 +130,47 @@ public sealed class DemoCommand : Command<DemoSettings>
             Trainer.Train(data, curatedDir, FrontEndConfig.Default, options, runDir, report, cancellationToken)));
         metrics = Stage(stages, "quantize to int8", () => TrainCommand.PackageInt8(runDir, data, curatedDir, metrics));
 
-        EvaluationReport? real = null, realInt8 = null;
+        // With real recordings to train on: the synthetic model is fine-tuned on the real training speakers alone
+        // (a lower learning rate, so it adapts to real voices rather than starting over). Measured on held-out
+        // Speech Commands speakers, this did as well as or better than mixing real clips into the synthetic set.
+        string finalRun = runDir;
+        TrainingMetrics? realMetrics = null;
+        object? realCounts = null;
+        if (settings.TrainReal)
+        {
+            string realCurated = Path.Combine(root, "curated-real"), realRun = Path.Combine(root, "run-real");
+            var realCuration = Stage(stages, "curate real speech", () => Ui.WithProgress("curating real speech", p => Curator.Run(new CurationOptions
+            {
+                DataRoots = [realDir!],
+                Keywords = keywords,
+                PerClass = settings.PerClass,
+                UnknownPerClass = unknownPerClass,
+                OutputDir = realCurated,
+                Seed = settings.Seed,
+            }, p, cancellationToken)));
+            realCounts = realCuration.Counts;
+            var realData = TrainingDataLoader.Load(realCurated) with { NoiseFiles = noise };
+            var fineTune = options with { LearningRate = FineTuneLearningRate, InitFrom = runDir };
+            realMetrics = Stage(stages, "fine-tune on real speech", () => TrainCommand.TrainWithProgress("fine-tuning", realRun, report =>
+                Trainer.Train(realData, realCurated, FrontEndConfig.Default, fineTune, realRun, report, cancellationToken)));
+            realMetrics = Stage(stages, "quantize to int8", () => TrainCommand.PackageInt8(realRun, realData, realCurated, realMetrics));
+            finalRun = realRun;
+        }
+
+        EvaluationReport? real = null, realInt8 = null, synthOnly = null;
         if (realDir is not null)
         {
             // Scanned as curation scanned it, so the test split is exactly the speakers curation held out.
             var scanned = DatasetScanner.Scan(realDir);
             var clips = settings.TrainReal ? scanned.ClipsIn(Split.Test).ToList() : scanned.Clips;
-            real = Stage(stages, "score on real speech", () =>
+            EvaluationReport Score(string run, string what) => Stage(stages, $"score on real speech, {what}", () =>
             {
-                using IKeywordClassifier model = TrainedModel.Load(runDir);
-                return Ui.WithProgress("scoring real speech (float)", p => Evaluator.Run(model, clips, ProtocolKind.Model, p, cancellationToken));
+                using IKeywordClassifier model = what.EndsWith("int8") ? Int8Engine.Load(run) : TrainedModel.Load(run);
+                return Ui.WithProgress($"scoring real speech ({what})", p => Evaluator.Run(model, clips, ProtocolKind.Model, p, cancellationToken));
             });
-            if (metrics.Int8TestAccuracy is not null)
-                realInt8 = Stage(stages, "score on real speech, int8", () =>
-                {
-                    using IKeywordClassifier model = Int8Engine.Load(runDir);
-                    return Ui.WithProgress("scoring real speech (int8)", p => Evaluator.Run(model, clips, ProtocolKind.Model, p, cancellationToken));
-                });
+            real = Score(finalRun, "float");
+            if ((realMetrics ?? metrics).Int8TestAccuracy is not null) realInt8 = Score(finalRun, "int8");
+            if (settings.TrainReal) synthOnly = Score(runDir, "synthetic-only model, float");
         }
 
         var config = RunFiles.ReadJson<RunConfig>(Path.Combine(runDir, RunConfig.FileName));
@@ -165,18 +191,24 @@ public sealed class DemoCommand : Command<DemoSettings>
             macs = config.Macs,
             synthetic_test_accuracy = metrics.TestAccuracy,
             synthetic_test_accuracy_int8 = metrics.Int8TestAccuracy,
-            package = metrics.Int8TestAccuracy is null ? null : Path.Combine(runDir, ModelPackage.FileName),
+            package = (realMetrics ?? metrics).Int8TestAccuracy is null ? null : Path.Combine(finalRun, ModelPackage.FileName),
+            fine_tuned_run = realMetrics is null ? null : finalRun,
+            real_curated_counts = realCounts,
             real_speech = real is null ? null : new
             {
                 data = realDir, split = settings.TrainReal ? "test" : "all", real.Accuracy, accuracy_int8 = realInt8?.Accuracy, real.Clips, per_class = real.PerClass,
                 detection = real.Detection,
+            },
+            real_speech_synthetic_only = synthOnly is null ? null : new
+            {
+                synthOnly.Accuracy, per_class = synthOnly.PerClass, detection = synthOnly.Detection,
             },
             stages = stages.Select(s => new { s.Stage, s.Seconds }),
             total_seconds = total.Elapsed.TotalSeconds,
         };
         RunFiles.WriteJson(Path.Combine(root, Marker), summary);
         if (settings.Json) Ui.WriteJson(summary);
-        else WriteSummary(root, runDir, config, metrics, real, realInt8, settings.TrainReal, stages, total.Elapsed.TotalSeconds);
+        else WriteSummary(root, finalRun, config, metrics, real, realInt8, synthOnly, stages, total.Elapsed.TotalSeconds);
         return CliRunner.Ok;
     }
 
@@ -214,7 +246,7 @@ public sealed class DemoCommand : Command<DemoSettings>
     private static string Percent(double? fraction) => fraction is { } f ? $"{f:P1}" : "n/a";
 
     private static void WriteSummary(string root, string runDir, RunConfig config, TrainingMetrics metrics,
-        EvaluationReport? real, EvaluationReport? realInt8, bool heldOut, List<(string Stage, double Seconds)> stages, double totalSeconds)
+        EvaluationReport? real, EvaluationReport? realInt8, EvaluationReport? synthOnly, List<(string Stage, double Seconds)> stages, double totalSeconds)
     {
         var table = new Table().Title("[bold]Hark demo[/]").AddColumns("", "");
         table.AddRow("task", Markup.Escape(string.Join(", ", metrics.Labels)));
@@ -222,7 +254,10 @@ public sealed class DemoCommand : Command<DemoSettings>
         table.AddRow("accuracy, held-out synthetic voices", $"float {Percent(metrics.TestAccuracy)}, int8 {Percent(metrics.Int8TestAccuracy)}");
         if (real is not null)
         {
-            table.AddRow($"accuracy, real speech ({real.Clips} clips{(heldOut ? " of held-out speakers" : "")})", $"float {Percent(real.Accuracy)}, int8 {Percent(realInt8?.Accuracy)}");
+            bool heldOut = synthOnly is not null;
+            if (synthOnly is not null)
+                table.AddRow("accuracy, held-out real speakers, before fine-tuning", $"float {Percent(synthOnly.Accuracy)}");
+            table.AddRow($"accuracy, real speech ({real.Clips} clips{(heldOut ? " of held-out speakers, fine-tuned" : "")})", $"float {Percent(real.Accuracy)}, int8 {Percent(realInt8?.Accuracy)}");
             foreach (var c in real.PerClass)
                 table.AddRow($"  {Markup.Escape(c.Label)}", $"recall {c.Recall:P1}, precision {c.Precision:P1}");
             foreach (var d in real.Detection)
