@@ -70,7 +70,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         public string[] Noise { get; init; } = [];
 
         [CommandOption("--label-smoothing <S>")]
-        [Description("Label smoothing of the training loss, in [0, 1) (default 0.1).")]
+        [Description("Label smoothing of the training loss, from 0 up to (not including) 1 (default 0.1).")]
         public double? LabelSmoothing { get; init; }
 
         [CommandOption("--no-balance")]
