@@ -44,7 +44,8 @@ public static class Trainer
     {
         string configPath = Path.Combine(runDir, RunConfig.FileName);
         var config = RunFiles.ReadJson<RunConfig>(configPath);
-        var options = epochs is { } e ? config.Training with { Epochs = e } : config.Training;
+        var options = WithPreviousDefaults(config.Training, configPath);
+        if (epochs is { } e) options = options with { Epochs = e };
         options.Validate();
         var frontEnd = FrontEndJson.FromNode(config.FrontEnd, configPath);
         using var session = new TrainingSession(data, dataRoot, frontEnd, options, runDir, progress);
@@ -55,6 +56,20 @@ public static class Trainer
         session.LoadCheckpoint();
         if (epochs is not null) session.WriteConfig();
         return session.Run(cancellationToken);
+    }
+
+    /// <summary>
+    /// Settings added after a run was started are absent from its <c>model.json</c>; such a run resumes with the
+    /// values it was trained with (off), not with today's defaults.
+    /// </summary>
+    private static TrainingOptions WithPreviousDefaults(TrainingOptions options, string configPath)
+    {
+        var training = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(configPath))?["training"];
+        var augmentation = training?["augmentation"];
+        if (training?["label_smoothing"] is null) options = options with { LabelSmoothing = 0 };
+        if (augmentation is not null && augmentation["channel_probability"] is null)
+            options = options with { Augmentation = options.Augmentation with { ChannelProbability = 0, ClipProbability = 0 } };
+        return options;
     }
 }
 
@@ -102,6 +117,7 @@ internal sealed class TrainingSession : IDisposable
 
         torch.manual_seed(TorchSeed("init", 0));
         _model = ModelZoo.Create(options.Model, _train.Frames, _train.FeaturesPerFrame, Labels.Count);
+        if (options.InitFrom is not null) InitializeFrom(options.InitFrom);
         _optimizer = optim.Adam(_model.parameters(), options.LearningRate);
     }
 
@@ -189,7 +205,7 @@ internal sealed class TrainingSession : IDisposable
             var batchY = y.narrow(0, start, count);
             _optimizer.zero_grad();
             var logits = _model.forward(batchX);
-            var loss = nn.functional.cross_entropy(logits, batchY);
+            var loss = nn.functional.cross_entropy(logits, batchY, label_smoothing: _options.LabelSmoothing);
             loss.backward();
             _optimizer.step();
             lossSum += loss.item<float>() * count;
@@ -322,6 +338,22 @@ internal sealed class TrainingSession : IDisposable
         {
             throw new InputFileException(path, $"corrupt checkpoint ({e.Message})", e);
         }
+    }
+
+    /// <summary>Starts from another run's best weights, refusing a run whose network or inputs differ.</summary>
+    private void InitializeFrom(string run)
+    {
+        string configPath = Path.Combine(run, RunConfig.FileName);
+        if (!File.Exists(configPath)) throw new InputFileException(run, "no run to initialize from (model.json missing)");
+        var config = RunFiles.ReadJson<RunConfig>(configPath);
+        var problems = new List<string>();
+        if (config.Model != _options.Model) problems.Add($"model {config.Model}, not {_options.Model}");
+        if (!config.Labels.SequenceEqual(Labels)) problems.Add($"labels {string.Join(",", config.Labels)}, not {string.Join(",", Labels)}");
+        if (config.Frames != _train.Frames || config.FeaturesPerFrame != _train.FeaturesPerFrame
+            || !System.Text.Json.Nodes.JsonNode.DeepEquals(config.FrontEnd, FrontEndJson.ToNode(_frontEnd)))
+            problems.Add("a different front end");
+        if (problems.Count > 0) throw new InputFileException(run, $"cannot initialize from this run: it has {string.Join("; ", problems)}");
+        LoadWeights(Path.Combine(run, config.WeightsFile));
     }
 
     private void LoadWeights(string path)

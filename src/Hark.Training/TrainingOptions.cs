@@ -33,7 +33,19 @@ public sealed record TrainingOptions
     /// <summary>Draw each epoch's training clips so that every label is equally frequent.</summary>
     public bool BalanceClasses { get; init; } = true;
 
+    /// <summary>
+    /// Label smoothing of the training loss: the target puts 1 - s on the true class and spreads s over all classes.
+    /// Keeps the network from growing over-confident on synthetic voices it can tell apart too easily.
+    /// </summary>
+    public double LabelSmoothing { get; init; } = 0.1;
+
     public AugmentationOptions Augmentation { get; init; } = new();
+
+    /// <summary>
+    /// A finished run whose best weights start this one (same model, labels and front end): fine-tuning, e.g. a
+    /// model trained on synthetic voices continued on a few real ones. Null: random initialization.
+    /// </summary>
+    public string? InitFrom { get; init; }
 
     /// <summary>Every invalid setting, so one error can list them all.</summary>
     public IEnumerable<string> Errors()
@@ -45,6 +57,7 @@ public sealed record TrainingOptions
         if (WarmupEpochs < 0) yield return "warm-up epochs must not be negative";
         if (Patience < 0) yield return "patience must not be negative";
         if (Threads < 1) yield return "threads must be at least 1";
+        if (LabelSmoothing is < 0 or >= 1 || double.IsNaN(LabelSmoothing)) yield return "label smoothing must be in [0, 1)";
         foreach (string error in Augmentation.Errors()) yield return error;
     }
 

@@ -29,6 +29,16 @@ public class DemoCommandTests
         Assert.Equal(real, root.TryGetProperty("real_speech", out var realSpeech));
         if (real) Assert.InRange(realSpeech.GetProperty("clips").GetInt32(), 1000, 5000);
         Assert.InRange(root.GetProperty("synthetic_test_accuracy_int8").GetDouble(), 0, 1);
+        // The unknown class is twice a keyword class, drawn from a large pool without homophones of the keywords.
+        var train = root.GetProperty("curated_counts").GetProperty("train");
+        Assert.Equal(120, train.GetProperty("_unknown_").GetInt32());
+        Assert.Equal(60, train.GetProperty("yes").GetInt32());
+        var near = root.GetProperty("near_words").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("go", near);
+        Assert.Contains("yet", near);
+        Assert.InRange(root.GetProperty("unknown_words").GetInt32(), 150, 400);
+        Assert.False(Directory.Exists(Path.Combine(output, "synth-other", "know")), "'know' sounds like 'no' and must not be an unknown word");
+        Assert.True(Directory.Exists(Path.Combine(output, "synth-other", "house")));
         foreach (string file in new[] { "run/model.json", "run/weights.dat", "run/metrics.json", "run/curves.png",
                                         "curated/curation.json", "demo.json" })
             Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing");
@@ -88,4 +98,53 @@ public class DemoCommandTests
         Assert.Contains("not a previous demo", refused.Stderr);
         Assert.True(File.Exists(Path.Combine(other, "notes.txt")));
     }
+
+    [SkippableFact]
+    public void With_train_real_the_real_training_speakers_join_training_and_only_held_out_speakers_are_scored()
+    {
+        Skip.IfNot(SynthesizersInstalled, "espeak-ng and flite are not installed (./test.sh installs them)");
+        Skip.IfNot(Directory.Exists(TestPaths.SpeechCommandsDev), $"real speech not found at {TestPaths.SpeechCommandsDev}");
+        string work = TestPaths.NewTempDir("demo-real");
+        string output = Path.Combine(work, "demo");
+
+        var r = HarkCli.Run(["demo", "--out", output, "--per-class", "60", "--epochs", "1", "--train-real",
+                             "--real-data", TestPaths.SpeechCommandsDev, "--json"], workingDirectory: work, timeout: TimeSpan.FromMinutes(10));
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var summary = JsonDocument.Parse(r.Stdout);
+        var real = summary.RootElement.GetProperty("real_speech");
+        Assert.Equal("test", real.GetProperty("split").GetString());
+        int scored = real.GetProperty("clips").GetInt32();
+        Assert.InRange(scored, 100, 600);
+
+        Assert.True(summary.RootElement.TryGetProperty("real_speech_synthetic_only", out _));
+        Assert.EndsWith("run-real", summary.RootElement.GetProperty("fine_tuned_run").GetString());
+        Assert.True(File.Exists(Path.Combine(output, "run-real", "model.hark")));
+        Assert.Equal("run", RunFiles(output, "run-real"));
+
+        // Every scored clip's speaker is absent from the curated training and validation sets (both of them).
+        var manifest = new[] { "curated", "curated-real" }
+            .SelectMany(c => File.ReadAllLines(Path.Combine(output, c, "manifest.csv")).Skip(1)).Select(l => l.Split(',')).ToList();
+        string dev = Path.GetFullPath(TestPaths.SpeechCommandsDev);
+        var trained = manifest.Where(m => m[2] != "test" && m[3].StartsWith(dev, StringComparison.Ordinal))
+            .Select(m => SpeakerOf(m[3])).ToHashSet();
+        Assert.NotEmpty(trained);
+        var eval = HarkCli.Run("eval", "--model", Path.Combine(output, "run-real"), "--data", TestPaths.SpeechCommandsDev, "--split", "test",
+                               "--json", "--png", Path.Combine(work, "e.png"));
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
+        using var report = JsonDocument.Parse(eval.Stdout);
+        Assert.Equal(scored, report.RootElement.GetProperty("clips").GetInt32());
+        var heldOut = Hark.Datasets.DatasetScanner.Scan(TestPaths.SpeechCommandsDev).ClipsIn(Hark.Datasets.Split.Test)
+            .Select(c => SpeakerOf(c.Path)).ToHashSet();
+        Assert.Empty(heldOut.Intersect(trained));
+    }
+
+    /// <summary>The run a fine-tuned run started from, as its model.json records it.</summary>
+    private static string RunFiles(string output, string run)
+    {
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, run, "model.json")));
+        return Path.GetFileName(config.RootElement.GetProperty("training").GetProperty("init_from").GetString()!);
+    }
+
+    private static string SpeakerOf(string path) => Hark.Datasets.SpeakerNames.HashName(path);
 }

@@ -162,6 +162,72 @@ public class AugmentationTests
         }
     }
 
+    [Fact]
+    public void Channel_filters_pass_their_band_and_cut_outside_it()
+    {
+        var lowPass = Biquad.LowPass(1000, Rate);
+        Assert.Equal(1, lowPass.Gain(100, Rate), 2);
+        Assert.Equal(Math.Sqrt(0.5), lowPass.Gain(1000, Rate), 3);
+        Assert.True(lowPass.Gain(4000, Rate) < 0.08);
+        var highPass = Biquad.HighPass(300, Rate);
+        Assert.True(highPass.Gain(50, Rate) < 0.05);
+        Assert.Equal(1, highPass.Gain(3000, Rate), 2);
+        var peak = Biquad.Peaking(1000, 6, 1, Rate);
+        Assert.Equal(Math.Pow(10, 6 / 20.0), peak.Gain(1000, Rate), 3);
+        Assert.Equal(1, peak.Gain(7000, Rate), 1);
+
+        // The filter that processes samples is the one whose response was checked: a 4 kHz tone through the low-pass.
+        float[] tone = [.. Enumerable.Range(0, Rate).Select(i => MathF.Sin(2 * MathF.PI * 4000 * i / Rate))];
+        lowPass.Process(tone);
+        double rms = Math.Sqrt(tone.Skip(Rate / 2).Average(v => (double)v * v));
+        Assert.Equal(lowPass.Gain(4000, Rate) * Math.Sqrt(0.5), rms, 3);
+    }
+
+    [Fact]
+    public void A_random_channel_changes_the_spectrum_but_not_the_timing()
+    {
+        var channel = new Augmenter(AugmentationOptions.None with { ChannelProbability = 1, MaxEqDb = 0, MinLowPassHz = 2500, MaxLowPassHz = 2500 }, [], Rate);
+        float[] clean = new float[Rate];
+        for (int i = Rate / 4; i < Rate / 2; i++) clean[i] = 0.3f * (MathF.Sin(2 * MathF.PI * 500 * i / Rate) + MathF.Sin(2 * MathF.PI * 6000 * i / Rate));
+        float[] filtered = new float[Rate];
+        channel.PerturbWaveform(clean, filtered, DeterministicRandom.For(7, "channel"));
+
+        // Only the 500 Hz half survives a 2.5 kHz low-pass (less what the high-pass takes), still only where the tone was.
+        double Power(float[] x, int from, int to) => x.Skip(from).Take(to - from).Average(v => (double)v * v);
+        Assert.InRange(Power(filtered, Rate / 4 + 1600, Rate / 2) / Power(clean, Rate / 4 + 1600, Rate / 2), 0.3, 0.6);
+        Assert.True(Power(filtered, Rate / 2 + 1600, Rate) < 1e-5);
+
+        var again = new float[Rate];
+        channel.PerturbWaveform(clean, again, DeterministicRandom.For(7, "channel"));
+        Assert.Equal(filtered, again);
+    }
+
+    [Fact]
+    public void Overdrive_flattens_the_peaks_and_keeps_the_level()
+    {
+        var clip = new Augmenter(AugmentationOptions.None with { ClipProbability = 1, MaxClipDriveDb = 20 }, [], Rate);
+        float[] clean = Tone(), driven = new float[Rate];
+        int flattened = 0;
+        for (int seed = 0; seed < 10; seed++)
+        {
+            clip.PerturbWaveform(clean, driven, DeterministicRandom.For(seed, "clip"));
+            Assert.Equal(clean.Max(), driven.Max(), 4);
+            Assert.All(driven, v => Assert.InRange(v, -0.5f, 0.5f));
+            // A driven sine spends more of its time near its peak than a clean one does.
+            if (driven.Count(v => Math.Abs(v) > 0.49f) > 2 * clean.Count(v => Math.Abs(v) > 0.49f)) flattened++;
+        }
+        Assert.True(flattened >= 7, $"only {flattened} of 10 clips were overdriven audibly");
+    }
+
+    [Fact]
+    public void Channel_settings_outside_their_ranges_are_reported()
+    {
+        var errors = (AugmentationOptions.None with { ChannelProbability = 1.5, MinLowPassHz = 100, MaxClipDriveDb = -1 }).Errors().ToList();
+        Assert.Contains("channel probability must be in [0, 1]", errors);
+        Assert.Contains("low-pass range must lie above the high-pass range, min <= max", errors);
+        Assert.Contains("clip drive must be in [0, 40] dB", errors);
+    }
+
     private static int ZeroCrossings(ReadOnlySpan<float> x)
     {
         int count = 0;

@@ -85,6 +85,29 @@ public class TrainingTests
     }
 
     [Fact]
+    public void A_run_from_before_label_smoothing_and_channel_augmentation_resumes_with_them_off()
+    {
+        var (data, root) = Tones();
+        string run = TestPaths.NewTempDir("run");
+        Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick with { Epochs = 1 }, run);
+        // What an older Hark wrote: the same file without the settings that did not exist yet.
+        string path = Path.Combine(run, RunConfig.FileName);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        var training = json["training"]!.AsObject();
+        training.Remove("label_smoothing");
+        foreach (string key in new[] { "channel_probability", "clip_probability" }) training["augmentation"]!.AsObject().Remove(key);
+        File.WriteAllText(path, json.ToJsonString());
+
+        Trainer.Resume(data, root, run, epochs: 2);
+
+        var resumed = RunFiles.ReadJson<RunConfig>(path).Training;
+        Assert.Equal(0, resumed.LabelSmoothing);
+        Assert.Equal(0, resumed.Augmentation.ChannelProbability);
+        Assert.Equal(0, resumed.Augmentation.ClipProbability);
+        Assert.Equal(0.1, new TrainingOptions().LabelSmoothing);
+    }
+
+    [Fact]
     public void Resume_refuses_changed_data()
     {
         var (data, root) = Tones();
@@ -113,6 +136,46 @@ public class TrainingTests
         Assert.Contains("epochs", e.Message);
         Assert.Contains("batch size", e.Message);
         Assert.Contains("unknown model 'x'", e.Message);
+    }
+
+    [Fact]
+    public void Label_smoothing_keeps_the_training_loss_above_the_entropy_of_the_smoothed_target()
+    {
+        var (data, root) = Tones(40);
+        const double smoothing = 0.3;
+        var plain = Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick with { Epochs = 8, LabelSmoothing = 0 }, TestPaths.NewTempDir("run"));
+        var smoothed = Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick with { Epochs = 8, LabelSmoothing = smoothing },
+            TestPaths.NewTempDir("run"));
+
+        // Three classes: the target is 0.8 on the true class and 0.1 on each other one, whose entropy no model can beat.
+        double truth = 1 - smoothing + smoothing / 3, other = smoothing / 3;
+        double floor = -truth * Math.Log(truth) - 2 * other * Math.Log(other);
+        Assert.All(smoothed.History, h => Assert.True(h.TrainLoss >= floor - 1e-4, $"epoch {h.Epoch} loss {h.TrainLoss} < {floor}"));
+        Assert.True(plain.History[^1].TrainLoss < floor, $"without smoothing the loss {plain.History[^1].TrainLoss} should fall below {floor}");
+        Assert.True(smoothed.TestAccuracy > 0.9, $"test accuracy {smoothed.TestAccuracy}");
+        var e = Assert.Throws<HarkException>(() => (Quick with { LabelSmoothing = 1 }).Validate());
+        Assert.Contains("label smoothing", e.Message);
+    }
+
+    [Fact]
+    public void A_run_initialized_from_another_starts_where_that_one_ended_and_a_mismatched_run_is_refused()
+    {
+        var (data, root) = Tones(40);
+        string trained = TestPaths.NewTempDir("run");
+        var first = Trainer.Train(data, root, Features.FrontEndConfig.Default, Quick with { Epochs = 8 }, trained);
+        Assert.True(first.TestAccuracy > 0.9, $"test accuracy {first.TestAccuracy}");
+
+        // One epoch at a learning rate too small to learn anything: only the starting weights can explain the score.
+        var still = Quick with { Epochs = 1, LearningRate = 1e-7, WarmupEpochs = 0 };
+        var warm = Trainer.Train(data, root, Features.FrontEndConfig.Default, still with { InitFrom = trained }, TestPaths.NewTempDir("run"));
+        var cold = Trainer.Train(data, root, Features.FrontEndConfig.Default, still, TestPaths.NewTempDir("run"));
+        Assert.True(warm.TestAccuracy > 0.9, $"warm start test accuracy {warm.TestAccuracy}");
+        Assert.True(cold.TestAccuracy < 0.7, $"cold start test accuracy {cold.TestAccuracy}");
+
+        string otherRoot = SyntheticDataset.Write(TestPaths.NewTempDir("tones4"), 4, 12, 4, 4);
+        var e = Assert.Throws<InputFileException>(() => Trainer.Train(TrainingDataLoader.Load(otherRoot), otherRoot,
+            Features.FrontEndConfig.Default, still with { InitFrom = trained }, TestPaths.NewTempDir("run")));
+        Assert.Contains("labels tone0,tone1,tone2, not tone0,tone1,tone2,tone3", e.Message);
     }
 
     private static byte[] ReadWeights(string run, string file) => File.ReadAllBytes(Path.Combine(run, file));

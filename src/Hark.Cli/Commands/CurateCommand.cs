@@ -22,6 +22,10 @@ public sealed class CurateSettings : JsonSettings
     [Description("Training clips per class (oversampled or undersampled to exactly N); val/test get proportionally fewer, without repeats.")]
     public int PerClass { get; init; }
 
+    [CommandOption("--unknown-per-class <N>")]
+    [Description("Training clips of _unknown_, when it should be larger than the other classes (default: --per-class).")]
+    public int? UnknownPerClass { get; init; }
+
     [CommandOption("--out <DIR>")]
     [Description("Output folder; must be outside every --data folder.")]
     public string? Out { get; init; }
@@ -87,6 +91,7 @@ public sealed class CurateSettings : JsonSettings
         if (Data.Length == 0) return ValidationResult.Error("--data DIR is required");
         if (KeywordLabels.Count == 0) return ValidationResult.Error("--keywords is required, e.g. --keywords yes,no");
         if (PerClass < 1) return ValidationResult.Error("--per-class N is required and must be at least 1");
+        if (UnknownPerClass is < 1) return ValidationResult.Error("--unknown-per-class must be at least 1");
         if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out DIR is required");
         if (SnrRange is null) return ValidationResult.Error($"--snr-db must be MIN,MAX in dB with MIN <= MAX, got '{SnrDb}'");
         if (NoiseProb is < 0 or > 1) return ValidationResult.Error("--noise-prob must be in [0, 1]");
@@ -107,6 +112,7 @@ public sealed class CurateCommand : Command<CurateSettings>
             DataRoots = settings.Data,
             Keywords = settings.KeywordLabels,
             PerClass = settings.PerClass,
+            UnknownPerClass = settings.UnknownPerClass,
             OutputDir = settings.Out!,
             Seed = settings.Seed,
             Force = settings.Force,

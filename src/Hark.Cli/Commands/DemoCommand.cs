@@ -40,6 +40,11 @@ public sealed class DemoSettings : JsonSettings
                  "$HARK_SPEECH_COMMANDS_DEV or ../shared/data/speech-commands-dev when present.")]
     public string? RealData { get; init; }
 
+    [CommandOption("--train-real")]
+    [Description("Fine-tune the synthetic model on the real recordings' training speakers (split by Speech Commands' " +
+                 "speaker hash) and score real speech only on the held-out speakers, whose clips never reach training or validation.")]
+    public bool TrainReal { get; init; }
+
     [CommandOption("--force")]
     [Description("Replace --out even when it holds something other than a previous demo.")]
     public bool Force { get; init; }
@@ -65,41 +70,53 @@ public sealed class DemoCommand : Command<DemoSettings>
 {
     private const string Marker = "demo.json";
 
-    /// <summary>
-    /// Words for the <c>_unknown_</c> class: the other Speech Commands words plus everyday words, so the model learns
-    /// to reject speech in general, not just silence. Keywords the user picks are removed from the pool.
-    /// </summary>
-    internal static readonly string[] OtherWords =
-    [
-        "up", "down", "left", "right", "on", "off", "stop", "go", "house", "tree", "bird", "dog", "cat", "bed",
-        "happy", "wow", "marvin", "sheila", "zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
-        "nine", "follow", "forward", "backward", "learn", "visual", "hello", "water", "window", "music", "light",
-        "open", "table", "morning", "number", "paper", "yellow", "know", "yet", "guess", "nose", "less", "toe",
-    ];
+    /// <summary><c>_unknown_</c> training clips per keyword training clip.</summary>
+    internal const int UnknownShare = 2;
+
+    /// <summary>Speakers of a keyword's phonetic neighbour per speaker of any other unknown word.</summary>
+    internal const int NearWeight = 3;
+
+    /// <summary>Peak learning rate for fine-tuning on real speech: a third of training from scratch.</summary>
+    internal const double FineTuneLearningRate = 1e-3;
 
     public override int Execute(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
     {
         string root = Path.GetFullPath(settings.Out);
+        string? realDir = FindRealData(settings.RealData);
+        if (settings.TrainReal && realDir is null)
+            throw new HarkException("--train-real needs real recordings: pass --real-data DIR or set HARK_SPEECH_COMMANDS_DEV");
         PrepareOutput(root, settings.Force);
         var keywords = settings.KeywordList.Select(Labels.ToFolderName).ToList();
-        var others = OtherWords.Where(w => !keywords.Contains(w)).ToList();
-        string keywordDir = Path.Combine(root, "synth-keywords"), otherDir = Path.Combine(root, "synth-other");
+        var unknownWords = WordPool.UnknownWords(settings.KeywordList, WordPool.Common, WordPool.EspeakPhonemes);
+        var near = unknownWords.Where(w => w.Near).Select(w => w.Word).ToList();
+        var far = unknownWords.Where(w => !w.Near).Select(w => w.Word).ToList();
+        string keywordDir = Path.Combine(root, "synth-keywords"), otherDir = Path.Combine(root, "synth-other"),
+            nearDir = Path.Combine(root, "synth-near");
         string curatedDir = Path.Combine(root, "curated"), runDir = Path.Combine(root, "run");
         var stages = new List<(string Stage, double Seconds)>();
         var total = Stopwatch.StartNew();
 
-        // Half as many distinct takes as training clips per keyword (curation varies the repeats), and enough other
-        // words that the unknown class is mostly distinct sources too.
-        int keywordTakes = Math.Max(40, settings.PerClass / 2), otherTakes = Math.Max(5, settings.PerClass / 25);
+        // Half as many distinct takes as training clips per keyword (curation varies the repeats). The unknown class
+        // is the larger one, as speech that is not a keyword is in use: every pool word once or a few times, phonetic
+        // neighbours of the keywords from three times as many speakers, so that every source is used about once.
+        int keywordTakes = Math.Max(40, settings.PerClass / 2);
+        int unknownPerClass = UnknownShare * settings.PerClass;
+        int otherTakes = Math.Max(3, (int)Math.Ceiling((double)unknownPerClass / Math.Max(1, far.Count + NearWeight * near.Count)));
         var synth = Stage(stages, "synthesize keywords", () => Ui.WithProgress("synthesizing keywords", p =>
             DatasetSynthesizer.Run(new SynthesisOptions(settings.KeywordList, keywordTakes, keywordDir, settings.Seed), p, cancellationToken)));
         Stage(stages, "synthesize other words", () => Ui.WithProgress("synthesizing other words", p =>
-            DatasetSynthesizer.Run(new SynthesisOptions(others, otherTakes, otherDir, settings.Seed + 1, NoiseSeconds: 0), p, cancellationToken)));
+        {
+            var summary = DatasetSynthesizer.Run(new SynthesisOptions(far, otherTakes, otherDir, settings.Seed + 1, NoiseSeconds: 0), p, cancellationToken);
+            if (near.Count > 0)
+                DatasetSynthesizer.Run(new SynthesisOptions(near, NearWeight * otherTakes, nearDir, settings.Seed + 2, NoiseSeconds: 0), p, cancellationToken);
+            return summary;
+        }));
         var curation = Stage(stages, "curate", () => Ui.WithProgress("curating", p => Curator.Run(new CurationOptions
         {
-            DataRoots = [keywordDir, otherDir],
+            DataRoots = near.Count > 0 ? [keywordDir, otherDir, nearDir] : [keywordDir, otherDir],
             Keywords = keywords,
             PerClass = settings.PerClass,
+            UnknownPerClass = unknownPerClass,
             OutputDir = curatedDir,
             Seed = settings.Seed,
         }, p, cancellationToken)));
@@ -107,27 +124,53 @@ public sealed class DemoCommand : Command<DemoSettings>
         // Curation mixed noise into the clips once; the trainer mixes the same recordings afresh every epoch.
         var noise = Directory.GetFiles(Path.Combine(keywordDir, Labels.BackgroundNoiseFolder), "*.wav").Order(StringComparer.Ordinal).ToList();
         var data = TrainingDataLoader.Load(curatedDir) with { NoiseFiles = noise };
-        var options = new TrainingOptions { Model = "dscnn-s", Epochs = settings.Epochs, Seed = settings.Seed };
+        // Clips are drawn in the curated proportions, so the larger unknown class stays larger in training.
+        var options = new TrainingOptions { Model = "dscnn-s", Epochs = settings.Epochs, Seed = settings.Seed, BalanceClasses = false };
         var metrics = Stage(stages, "train", () => TrainCommand.TrainWithProgress("training", runDir, report =>
             Trainer.Train(data, curatedDir, FrontEndConfig.Default, options, runDir, report, cancellationToken)));
         metrics = Stage(stages, "quantize to int8", () => TrainCommand.PackageInt8(runDir, data, curatedDir, metrics));
 
-        EvaluationReport? real = null, realInt8 = null;
-        string? realDir = FindRealData(settings.RealData);
+        // With real recordings to train on: the synthetic model is fine-tuned on the real training speakers alone
+        // (a lower learning rate, so it adapts to real voices rather than starting over). Measured on held-out
+        // Speech Commands speakers, this did as well as or better than mixing real clips into the synthetic set.
+        string finalRun = runDir;
+        TrainingMetrics? realMetrics = null;
+        object? realCounts = null;
+        if (settings.TrainReal)
+        {
+            string realCurated = Path.Combine(root, "curated-real"), realRun = Path.Combine(root, "run-real");
+            var realCuration = Stage(stages, "curate real speech", () => Ui.WithProgress("curating real speech", p => Curator.Run(new CurationOptions
+            {
+                DataRoots = [realDir!],
+                Keywords = keywords,
+                PerClass = settings.PerClass,
+                UnknownPerClass = unknownPerClass,
+                OutputDir = realCurated,
+                Seed = settings.Seed,
+            }, p, cancellationToken)));
+            realCounts = realCuration.Counts;
+            var realData = TrainingDataLoader.Load(realCurated) with { NoiseFiles = noise };
+            var fineTune = options with { LearningRate = FineTuneLearningRate, InitFrom = runDir };
+            realMetrics = Stage(stages, "fine-tune on real speech", () => TrainCommand.TrainWithProgress("fine-tuning", realRun, report =>
+                Trainer.Train(realData, realCurated, FrontEndConfig.Default, fineTune, realRun, report, cancellationToken)));
+            realMetrics = Stage(stages, "quantize to int8", () => TrainCommand.PackageInt8(realRun, realData, realCurated, realMetrics));
+            finalRun = realRun;
+        }
+
+        EvaluationReport? real = null, realInt8 = null, synthOnly = null;
         if (realDir is not null)
         {
-            var clips = DatasetScanner.Scan(realDir).Clips;
-            real = Stage(stages, "score on real speech", () =>
+            // Scanned as curation scanned it, so the test split is exactly the speakers curation held out.
+            var scanned = DatasetScanner.Scan(realDir);
+            var clips = settings.TrainReal ? scanned.ClipsIn(Split.Test).ToList() : scanned.Clips;
+            EvaluationReport Score(string run, string what) => Stage(stages, $"score on real speech, {what}", () =>
             {
-                using IKeywordClassifier model = TrainedModel.Load(runDir);
-                return Ui.WithProgress("scoring real speech (float)", p => Evaluator.Run(model, clips, ProtocolKind.Model, p, cancellationToken));
+                using IKeywordClassifier model = what.EndsWith("int8") ? Int8Engine.Load(run) : TrainedModel.Load(run);
+                return Ui.WithProgress($"scoring real speech ({what})", p => Evaluator.Run(model, clips, ProtocolKind.Model, p, cancellationToken));
             });
-            if (metrics.Int8TestAccuracy is not null)
-                realInt8 = Stage(stages, "score on real speech, int8", () =>
-                {
-                    using IKeywordClassifier model = Int8Engine.Load(runDir);
-                    return Ui.WithProgress("scoring real speech (int8)", p => Evaluator.Run(model, clips, ProtocolKind.Model, p, cancellationToken));
-                });
+            real = Score(finalRun, "float");
+            if ((realMetrics ?? metrics).Int8TestAccuracy is not null) realInt8 = Score(finalRun, "int8");
+            if (settings.TrainReal) synthOnly = Score(runDir, "synthetic-only model, float");
         }
 
         var config = RunFiles.ReadJson<RunConfig>(Path.Combine(runDir, RunConfig.FileName));
@@ -138,6 +181,8 @@ public sealed class DemoCommand : Command<DemoSettings>
             labels = metrics.Labels,
             synthesized_clips = synth.ClipsPerWord.Values.Sum(),
             synthetic_speakers = synth.Speakers,
+            unknown_words = far.Count + near.Count,
+            near_words = near,
             curated = curatedDir,
             curated_counts = curation.Counts,
             run = runDir,
@@ -146,17 +191,24 @@ public sealed class DemoCommand : Command<DemoSettings>
             macs = config.Macs,
             synthetic_test_accuracy = metrics.TestAccuracy,
             synthetic_test_accuracy_int8 = metrics.Int8TestAccuracy,
-            package = metrics.Int8TestAccuracy is null ? null : Path.Combine(runDir, ModelPackage.FileName),
+            package = (realMetrics ?? metrics).Int8TestAccuracy is null ? null : Path.Combine(finalRun, ModelPackage.FileName),
+            fine_tuned_run = realMetrics is null ? null : finalRun,
+            real_curated_counts = realCounts,
             real_speech = real is null ? null : new
             {
-                data = realDir, real.Accuracy, accuracy_int8 = realInt8?.Accuracy, real.Clips, per_class = real.PerClass,
+                data = realDir, split = settings.TrainReal ? "test" : "all", real.Accuracy, accuracy_int8 = realInt8?.Accuracy, real.Clips, per_class = real.PerClass,
+                detection = real.Detection,
+            },
+            real_speech_synthetic_only = synthOnly is null ? null : new
+            {
+                synthOnly.Accuracy, per_class = synthOnly.PerClass, detection = synthOnly.Detection,
             },
             stages = stages.Select(s => new { s.Stage, s.Seconds }),
             total_seconds = total.Elapsed.TotalSeconds,
         };
         RunFiles.WriteJson(Path.Combine(root, Marker), summary);
         if (settings.Json) Ui.WriteJson(summary);
-        else WriteSummary(root, runDir, config, metrics, real, realInt8, stages, total.Elapsed.TotalSeconds);
+        else WriteSummary(root, finalRun, config, metrics, real, realInt8, synthOnly, stages, total.Elapsed.TotalSeconds);
         return CliRunner.Ok;
     }
 
@@ -194,7 +246,7 @@ public sealed class DemoCommand : Command<DemoSettings>
     private static string Percent(double? fraction) => fraction is { } f ? $"{f:P1}" : "n/a";
 
     private static void WriteSummary(string root, string runDir, RunConfig config, TrainingMetrics metrics,
-        EvaluationReport? real, EvaluationReport? realInt8, List<(string Stage, double Seconds)> stages, double totalSeconds)
+        EvaluationReport? real, EvaluationReport? realInt8, EvaluationReport? synthOnly, List<(string Stage, double Seconds)> stages, double totalSeconds)
     {
         var table = new Table().Title("[bold]Hark demo[/]").AddColumns("", "");
         table.AddRow("task", Markup.Escape(string.Join(", ", metrics.Labels)));
@@ -202,9 +254,14 @@ public sealed class DemoCommand : Command<DemoSettings>
         table.AddRow("accuracy, held-out synthetic voices", $"float {Percent(metrics.TestAccuracy)}, int8 {Percent(metrics.Int8TestAccuracy)}");
         if (real is not null)
         {
-            table.AddRow($"accuracy, real speech ({real.Clips} clips)", $"float {Percent(real.Accuracy)}, int8 {Percent(realInt8?.Accuracy)}");
+            bool heldOut = synthOnly is not null;
+            if (synthOnly is not null)
+                table.AddRow("accuracy, held-out real speakers, before fine-tuning", $"float {Percent(synthOnly.Accuracy)}");
+            table.AddRow($"accuracy, real speech ({real.Clips} clips{(heldOut ? " of held-out speakers, fine-tuned" : "")})", $"float {Percent(real.Accuracy)}, int8 {Percent(realInt8?.Accuracy)}");
             foreach (var c in real.PerClass)
                 table.AddRow($"  {Markup.Escape(c.Label)}", $"recall {c.Recall:P1}, precision {c.Precision:P1}");
+            foreach (var d in real.Detection)
+                table.AddRow($"  {Markup.Escape(d.Label)} vs everything else", $"AUC {d.Auc:F3}, recall {d.RecallAtOnePercentFalseAccepts:P1} at 1 % false accepts");
         }
         else
         {

@@ -31,6 +31,18 @@ public sealed class EvalSettings : JsonSettings
                  "all, train, validation or test. Use test on a folder that also fed training to score only held-out speakers.")]
     public SplitChoice Split { get; init; } = SplitChoice.Auto;
 
+    [CommandOption("--split-salt <TEXT>")]
+    [Description("The --split-salt the data was curated with, so --split names the same speakers (default: none).")]
+    public string? SplitSalt { get; init; }
+
+    [CommandOption("--validation-percent <P>")]
+    [Description("The --validation-percent the data was curated with (default 10).")]
+    public double ValidationPercent { get; init; } = 10;
+
+    [CommandOption("--test-percent <P>")]
+    [Description("The --test-percent the data was curated with (default 10).")]
+    public double TestPercent { get; init; } = 10;
+
     [CommandOption("--int8")]
     [Description("Score the int8 model (RUN/model.hark) on the reference int8 engine, as it will run on the device. " +
                  "Needs no TorchSharp.")]
@@ -54,6 +66,8 @@ public sealed class EvalSettings : JsonSettings
         if (Protocol.ToLowerInvariant() is not ("model" or "sc12"))
             return ValidationResult.Error($"unknown --protocol '{Protocol}' (known: model, sc12)");
         if (!Png.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error("--png must end in .png");
+        try { new SplitOptions(ValidationPercent, TestPercent, SplitSalt).Validate(); }
+        catch (HarkException e) { return ValidationResult.Error(e.Message); }
         return ValidationResult.Success();
     }
 }
@@ -62,7 +76,8 @@ public sealed class EvalCommand : Command<EvalSettings>
 {
     public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)
     {
-        var clips = SelectClips(settings.Data, settings.Split, out string splitUsed);
+        var clips = SelectClips(settings.Data, settings.Split, out string splitUsed,
+            new SplitOptions(settings.ValidationPercent, settings.TestPercent, settings.SplitSalt));
         using IKeywordClassifier model = settings.Int8 ? Int8Engine.Load(settings.Model!) : LoadFloat(settings.Model!);
         var report = Ui.WithProgress("evaluating", progress =>
             Evaluator.Run(model, clips, settings.ProtocolKind, progress, cancellationToken));
@@ -81,6 +96,7 @@ public sealed class EvalCommand : Command<EvalSettings>
                 report.Labels,
                 report.Confusion,
                 per_class = report.PerClass,
+                detection = report.Detection,
                 report.Clips,
                 report.Unscored,
                 report.Skipped,
@@ -102,10 +118,11 @@ public sealed class EvalCommand : Command<EvalSettings>
     /// Scanning with re-splitting on means a folder that curation split by salted speaker hash is split the same
     /// way here, so <c>--split test</c> names exactly the speakers curation held out.
     /// </summary>
-    internal static IReadOnlyList<LabeledClip> SelectClips(IReadOnlyList<string> roots, SplitChoice choice, out string splitUsed)
+    internal static IReadOnlyList<LabeledClip> SelectClips(IReadOnlyList<string> roots, SplitChoice choice, out string splitUsed,
+        SplitOptions? split = null)
     {
         bool curated = roots.Count == 1 && File.Exists(Path.Combine(roots[0], CuratedDataset.InfoFile));
-        var dataset = DatasetScanner.Scan(roots);
+        var dataset = DatasetScanner.Scan(roots, split);
         foreach (var s in dataset.Skipped) Ui.Err.MarkupLine($"[yellow]skipped {Markup.Escape(s.Path)}: {Markup.Escape(s.Reason)}[/]");
         var effective = choice == SplitChoice.Auto ? (curated ? SplitChoice.Test : SplitChoice.All) : choice;
         splitUsed = effective.ToString().ToLowerInvariant();
@@ -130,6 +147,14 @@ public sealed class EvalCommand : Command<EvalSettings>
         foreach (var c in report.PerClass)
             classes.AddRow(Markup.Escape(c.Label), $"{c.Precision:P1}", $"{c.Recall:P1}", c.Support.ToString());
         console.Write(classes);
+        if (report.Detection.Count > 0)
+        {
+            var detection = new Table().Title("keyword scores against every other clip (threshold-free)")
+                .AddColumns("keyword", "AUC", "recall at 1 % false accepts");
+            foreach (var d in report.Detection)
+                detection.AddRow(Markup.Escape(d.Label), $"{d.Auc:F4}", $"{d.RecallAtOnePercentFalseAccepts:P1}");
+            console.Write(detection);
+        }
 
         var confusion = new Table().Title("confusion (rows: truth, columns: prediction)");
         confusion.AddColumn("");

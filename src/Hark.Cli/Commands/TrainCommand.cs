@@ -69,6 +69,36 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("Extra background noise for mixing: a WAV file or a folder of them; repeatable. Added to the data's _background_noise_/.")]
         public string[] Noise { get; init; } = [];
 
+        [CommandOption("--label-smoothing <S>")]
+        [Description("Label smoothing of the training loss, from 0 up to (not including) 1 (default 0.1).")]
+        public double? LabelSmoothing { get; init; }
+
+        [CommandOption("--no-balance")]
+        [Description("Draw training clips in the data's own class proportions instead of equally per class " +
+                     "(e.g. to keep a deliberately larger _unknown_ class from hark curate --unknown-per-class).")]
+        public bool NoBalance { get; init; }
+
+        [CommandOption("--snr-db <MIN,MAX>")]
+        [Description("Range of speech-to-noise ratios for the noise mixed in each epoch (default 0,20).")]
+        public string? SnrDb { get; init; }
+
+        [CommandOption("--channel-prob <P>")]
+        [Description("Fraction of augmented clips sent through a random microphone/channel: high-pass, low-pass, resonance (default 0.5).")]
+        public double? ChannelProbability { get; init; }
+
+        [CommandOption("--clip-prob <P>")]
+        [Description("Fraction of augmented clips overdriven and hard-clipped (default 0.1).")]
+        public double? ClipProbability { get; init; }
+
+        [CommandOption("--time-masks <N>")]
+        [Description("SpecAugment time masks per clip (default 1).")]
+        public int? TimeMasks { get; init; }
+
+        [CommandOption("--init-from <RUN>")]
+        [Description("Start from another run's best weights (same model, labels and front end), e.g. to fine-tune a " +
+                     "model trained on synthetic speech on real recordings with a lower --lr.")]
+        public string? InitFrom { get; init; }
+
         [CommandOption("--no-augment")]
         [Description("Train on clean clips only (no shift, speed, gain, noise or SpecAugment).")]
         public bool NoAugment { get; init; }
@@ -86,21 +116,51 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             if (string.IsNullOrWhiteSpace(Data)) return ValidationResult.Error("--data is required");
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required");
             if (Resume && Force) return ValidationResult.Error("--resume and --force contradict each other");
+            if (SnrDb is not null && ParseRange(SnrDb) is null) return ValidationResult.Error("--snr-db must be MIN,MAX in dB");
             var errors = ToOptions().Errors().ToList();
             return errors.Count > 0 ? ValidationResult.Error(string.Join("; ", errors)) : ValidationResult.Success();
         }
 
-        public TrainingOptions ToOptions() => new()
+        public TrainingOptions ToOptions()
         {
-            Model = Model,
-            Epochs = Epochs ?? new TrainingOptions().Epochs,
-            Seed = Seed,
-            BatchSize = BatchSize,
-            LearningRate = LearningRate,
-            Patience = Patience,
-            Threads = Threads,
-            Augmentation = NoAugment ? AugmentationOptions.None : new AugmentationOptions(),
-        };
+            var defaults = new TrainingOptions();
+            var augmentation = NoAugment ? AugmentationOptions.None : defaults.Augmentation;
+            if (!NoAugment)
+            {
+                var snr = SnrDb is null ? null : ParseRange(SnrDb);
+                augmentation = augmentation with
+                {
+                    MinSnrDb = snr?.Min ?? augmentation.MinSnrDb,
+                    MaxSnrDb = snr?.Max ?? augmentation.MaxSnrDb,
+                    ChannelProbability = ChannelProbability ?? augmentation.ChannelProbability,
+                    ClipProbability = ClipProbability ?? augmentation.ClipProbability,
+                    TimeMasks = TimeMasks ?? augmentation.TimeMasks,
+                };
+            }
+            return defaults with
+            {
+                Model = Model,
+                Epochs = Epochs ?? defaults.Epochs,
+                Seed = Seed,
+                BatchSize = BatchSize,
+                LearningRate = LearningRate,
+                Patience = Patience,
+                Threads = Threads,
+                LabelSmoothing = LabelSmoothing ?? defaults.LabelSmoothing,
+                BalanceClasses = !NoBalance,
+                InitFrom = InitFrom is null ? null : Path.GetFullPath(InitFrom),
+                Augmentation = augmentation,
+            };
+        }
+
+        private static (double Min, double Max)? ParseRange(string text)
+        {
+            var parts = text.Split(',');
+            return parts.Length == 2
+                   && double.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out double min)
+                   && double.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out double max)
+                ? (min, max) : null;
+        }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -22,6 +22,12 @@ public sealed record CurationOptions
     public required IReadOnlyList<string> Keywords { get; init; }
     /// <summary>Training clips per class; validation and test get proportionally fewer (see <see cref="Curator"/>).</summary>
     public required int PerClass { get; init; }
+    /// <summary>
+    /// Training clips of <c>_unknown_</c> when it should differ from <see cref="PerClass"/>: a larger unknown class
+    /// (many words, each from many speakers) is what teaches a spotter to reject the words it will hear most.
+    /// Null: <see cref="PerClass"/>.
+    /// </summary>
+    public int? UnknownPerClass { get; init; }
     public required string OutputDir { get; init; }
     public int Seed { get; init; }
     /// <summary>Replace an existing non-empty output folder (only once the new one is complete).</summary>
@@ -49,6 +55,7 @@ public sealed record CurationOptions
                 errors.Add($"'{k}' cannot be a keyword");
         if (Keywords.Distinct().Count() != Keywords.Count) errors.Add("keywords must be distinct");
         if (PerClass < 1) errors.Add($"per-class must be at least 1, got {PerClass}");
+        if (UnknownPerClass is < 1) errors.Add($"unknown per-class must be at least 1, got {UnknownPerClass}");
         if (string.IsNullOrWhiteSpace(OutputDir)) errors.Add("an output folder is needed");
         if (!(SnrDbMin <= SnrDbMax)) errors.Add($"SNR range must be min,max with min <= max, got {SnrDbMin},{SnrDbMax}");
         if (NoiseProbability is < 0 or > 1 || double.IsNaN(NoiseProbability))

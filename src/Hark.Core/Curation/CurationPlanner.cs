@@ -34,7 +34,7 @@ internal static class CurationPlanner
                     _ => c.Label == label,
                 });
                 var ordered = SpreadOrder(sources, DeterministicRandom.For(options.Seed, $"order/{label}/{split}"));
-                int target = Target(split, options);
+                int target = Target(split, options, label == Labels.Unknown ? options.UnknownPerClass ?? options.PerClass : options.PerClass);
                 if (label == Labels.Silence)
                 {
                     // Real silence recordings and noise windows both count; half and half when both exist.
@@ -54,7 +54,7 @@ internal static class CurationPlanner
         return plan;
     }
 
-    private static int Target(Split split, CurationOptions options)
+    private static int Target(Split split, CurationOptions options, int perClass)
     {
         double trainPercent = 100 - options.Split.ValidationPercent - options.Split.TestPercent;
         double percent = split switch
@@ -63,7 +63,7 @@ internal static class CurationPlanner
             Split.Test => options.Split.TestPercent,
             _ => trainPercent,
         };
-        return (int)Math.Round(options.PerClass * percent / trainPercent);
+        return (int)Math.Round(perClass * percent / trainPercent);
     }
 
     /// <summary>

@@ -101,6 +101,25 @@ public class CuratorTests
     }
 
     [Fact]
+    public void A_larger_unknown_class_gets_its_own_count_in_train_and_proportionally_more_in_validation_and_test()
+    {
+        string data = NewData(), output = NewOutput(), plain = NewOutput();
+
+        var summary = Curator.Run(Options(data, output, perClass: 30) with { UnknownPerClass = 90 });
+        var same = Curator.Run(Options(data, plain, perClass: 30));
+
+        Assert.Equal(90, summary.Counts["train"][Labels.Unknown]);
+        Assert.All(new[] { "yes", "no", Labels.Silence }, l => Assert.Equal(30, summary.Counts["train"][l]));
+        Assert.True(summary.Counts["test"][Labels.Unknown] > same.Counts["test"][Labels.Unknown],
+            $"test unknown {summary.Counts["test"][Labels.Unknown]} vs {same.Counts["test"][Labels.Unknown]} without the option");
+        Assert.Equal(same.Counts["test"]["yes"], summary.Counts["test"]["yes"]);
+        var perWord = ReadManifest(output).Where(r => r[1] == Labels.Unknown && r[2] == "train")
+            .GroupBy(r => Path.GetFileName(Path.GetDirectoryName(r[3])!)).Select(g => g.Count());
+        Assert.All(perWord, n => Assert.Equal(30, n));
+        Assert.Throws<HarkException>(() => Curator.Run(Options(data, NewOutput()) with { UnknownPerClass = 0 }));
+    }
+
+    [Fact]
     public void Unknown_is_spread_evenly_over_the_other_words()
     {
         string data = NewData(), output = NewOutput();

@@ -71,3 +71,35 @@ public class EvaluationProtocolTests
         Assert.Contains("yes,no,_unknown_,_silence_", e.Message);
     }
 }
+
+public class KeywordDetectionTests
+{
+    private static (int, float[]) Clip(int target, float keywordScore) => (target, [keywordScore, 1 - keywordScore]);
+
+    [Fact]
+    public void Perfectly_separated_scores_give_auc_one_and_full_recall()
+    {
+        var results = new[] { Clip(0, 0.9f), Clip(0, 0.8f), Clip(1, 0.2f), Clip(1, 0.1f), Clip(1, 0.3f) };
+        var d = Evaluator.Detect("yes", 0, results)!;
+        Assert.Equal(1, d.Auc, 9);
+        Assert.Equal(1, d.RecallAtOnePercentFalseAccepts, 9);
+        Assert.Equal((2, 3), (d.Positives, d.Negatives));
+    }
+
+    [Fact]
+    public void Auc_counts_ordered_pairs_and_ties_as_half_and_recall_stops_at_the_highest_allowed_negative()
+    {
+        // Positives 0.6 and 0.4 against negatives 0.5, 0.4, 0.1: pairs won 3 + 1.5 (tie) of 6.
+        var results = new[] { Clip(0, 0.6f), Clip(0, 0.4f), Clip(1, 0.5f), Clip(1, 0.4f), Clip(1, 0.1f) };
+        var d = Evaluator.Detect("yes", 0, results)!;
+        Assert.Equal(4.5 / 6, d.Auc, 9);
+        // Fewer than 100 negatives allow no false accept: the threshold is the top negative (0.5).
+        Assert.Equal(0.5, d.RecallAtOnePercentFalseAccepts, 9);
+
+        // With 200 negatives two may be accepted: the threshold drops to the third highest.
+        var many = Enumerable.Range(0, 200).Select(i => Clip(1, i / 1000f)).Append(Clip(0, 0.1985f)).Append(Clip(0, 0.1965f)).ToArray();
+        var m = Evaluator.Detect("yes", 0, many)!;
+        Assert.Equal(0.5, m.RecallAtOnePercentFalseAccepts, 9);
+        Assert.Null(Evaluator.Detect("yes", 0, [Clip(1, 0.3f)]));
+    }
+}
