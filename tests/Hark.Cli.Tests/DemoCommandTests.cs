@@ -40,8 +40,30 @@ public class DemoCommandTests
         Assert.False(Directory.Exists(Path.Combine(output, "synth-other", "know")), "'know' sounds like 'no' and must not be an unknown word");
         Assert.True(Directory.Exists(Path.Combine(output, "synth-other", "house")));
         foreach (string file in new[] { "run/model.json", "run/weights.dat", "run/metrics.json", "run/curves.png",
-                                        "curated/curation.json", "demo.json" })
+                                        "curated/curation.json", "demo.json", "c-library/src/hark_kws.h", "c-library/src/hark_model.c",
+                                        "streams/test-synthetic/stream.wav", "streams/test-synthetic/truth.json" })
             Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing");
+
+        // The device half: calibrated thresholds in the package and the library, the library proved equal to the
+        // reference, continuous detection scored on test-speaker streams.
+        var thresholds = root.GetProperty("thresholds").EnumerateArray().ToList();
+        Assert.Equal(["yes", "no"], thresholds.Select(t => t.GetProperty("label").GetString()));
+        foreach (var t in thresholds)
+        {
+            int value = t.GetProperty("threshold").GetInt32();
+            Assert.InRange(value, 1, 256);
+            Assert.Contains($"{value}", File.ReadAllText(Path.Combine(output, "c-library", "src", "hark_model.c")).Split("hark_model_thresholds")[1].Split(';')[0]);
+        }
+        var verified = root.GetProperty("verified").EnumerateArray().ToList();
+        Assert.Contains(verified, v => v.GetProperty("target").GetString() == "host");
+        Assert.All(verified, v =>
+        {
+            Assert.Equal(0, v.GetProperty("mismatches").GetInt32());
+            Assert.True(v.GetProperty("stream_identical").GetBoolean());
+        });
+        var streams = root.GetProperty("streams").EnumerateArray().ToList();
+        Assert.Equal(real ? 2 : 1, streams.Count);
+        Assert.All(streams, st => Assert.InRange(st.GetProperty("recall").GetDouble(), 0, 1));
 
         // The demo's model evaluates like any other run.
         string png = Path.Combine(work, "eval.png");

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Hark.Curation;
 using Hark.Datasets;
 using Hark.Engine;
+using Hark.Export.C;
 using Hark.Evaluation;
 using Hark.Features;
 using Hark.Synthesis;
@@ -173,6 +174,10 @@ public sealed class DemoCommand : Command<DemoSettings>
             if (settings.TrainReal) synthOnly = Score(runDir, "synthetic-only model, float");
         }
 
+        // From here on the model is treated as the device will run it: the int8 package, streamed.
+        var synthRoots = near.Count > 0 ? new[] { keywordDir, otherDir, nearDir } : new[] { keywordDir, otherDir };
+        var device = DemoDevice.Run(root, finalRun, keywords, synthRoots, realDir, settings.TrainReal, settings.Seed, stages, cancellationToken);
+
         var config = RunFiles.ReadJson<RunConfig>(Path.Combine(runDir, RunConfig.FileName));
         var summary = new
         {
@@ -203,16 +208,37 @@ public sealed class DemoCommand : Command<DemoSettings>
             {
                 synthOnly.Accuracy, per_class = synthOnly.PerClass, detection = synthOnly.Detection,
             },
+            thresholds = device.Calibration.Keywords.Select(k => new { label = k.Label, threshold = k.After, probability = k.After / 256.0 }),
+            calibration_stream = device.CalibrationStream,
+            c_library = new
+            {
+                path = device.Library.Directory,
+                arduino_zip = device.Library.ArduinoZip,
+                cortex_m4 = device.Library.M4 is { } m4 ? CLibraryExporter.ResourcesJson(m4) : null,
+                cortex_m4_not_measured = device.Library.NotMeasured,
+            },
+            verified = device.Verified.Select(v => new
+            {
+                target = v.Target == Verification.CTarget.Host ? "host" : "cortex-m4", clips = v.Clips, mismatches = v.Mismatches.Count,
+                stream_seconds = v.Stream.Seconds, stream_events = v.Stream.ActualEvents, stream_identical = v.Stream.Identical,
+            }),
+            verify_skipped = device.VerifySkipped,
+            streams = device.Streams.Select(st => new
+            {
+                name = st.Name, path = st.Directory, hours = st.Score.Hours, recall = st.Score.Recall,
+                false_alarms = st.Score.FalseAlarms, false_alarms_per_hour = st.Score.FalseAlarmsPerHour,
+                per_keyword = st.Score.PerKeyword.Select(k => new { label = k.Label, recall = k.Recall, false_alarms_per_hour = k.FalseAlarmsPerHour }),
+            }),
             stages = stages.Select(s => new { s.Stage, s.Seconds }),
             total_seconds = total.Elapsed.TotalSeconds,
         };
         RunFiles.WriteJson(Path.Combine(root, Marker), summary);
         if (settings.Json) Ui.WriteJson(summary);
-        else WriteSummary(root, finalRun, config, metrics, real, realInt8, synthOnly, stages, total.Elapsed.TotalSeconds);
+        else WriteSummary(root, finalRun, config, metrics, real, realInt8, synthOnly, device, stages, total.Elapsed.TotalSeconds);
         return CliRunner.Ok;
     }
 
-    private static T Stage<T>(List<(string, double)> stages, string name, Func<T> work)
+    internal static T Stage<T>(List<(string, double)> stages, string name, Func<T> work)
     {
         var clock = Stopwatch.StartNew();
         var result = work();
@@ -246,7 +272,8 @@ public sealed class DemoCommand : Command<DemoSettings>
     private static string Percent(double? fraction) => fraction is { } f ? $"{f:P1}" : "n/a";
 
     private static void WriteSummary(string root, string runDir, RunConfig config, TrainingMetrics metrics,
-        EvaluationReport? real, EvaluationReport? realInt8, EvaluationReport? synthOnly, List<(string Stage, double Seconds)> stages, double totalSeconds)
+        EvaluationReport? real, EvaluationReport? realInt8, EvaluationReport? synthOnly, DemoDeviceResult device,
+        List<(string Stage, double Seconds)> stages, double totalSeconds)
     {
         var table = new Table().Title("[bold]Hark demo[/]").AddColumns("", "");
         table.AddRow("task", Markup.Escape(string.Join(", ", metrics.Labels)));
@@ -267,10 +294,27 @@ public sealed class DemoCommand : Command<DemoSettings>
         {
             table.AddRow("accuracy, real speech", "[grey]no real recordings given (--real-data DIR)[/]");
         }
+        table.AddRow("thresholds (calibrated on validation voices)", string.Join(", ", device.Calibration.Keywords.Select(k =>
+            $"{Markup.Escape(k.Label)} {k.After / 256.0:0.00}{(k.Disabled ? " [red](never fires)[/]" : "")}")) +
+            $" for {DemoDevice.TargetFalseAlarmsPerHour} false alarms/hour");
+        foreach (var st in device.Streams)
+            table.AddRow($"continuous detection, {Markup.Escape(st.Name)} ({st.Score.Hours * 60:0} min)",
+                $"recall {Percent(st.Score.Recall)}, {st.Score.FalseAlarms} false alarms = {st.Score.FalseAlarmsPerHour:0.#} per hour");
+        table.AddRow("C library", Markup.Escape(device.Library.Directory) + (device.Library.M4 is { } m4
+            ? $": flash {m4.FlashBytes:N0} B, RAM {m4.RamBytes:N0} B, {m4.InstructionsPerInference:N0} Cortex-M4 instructions per inference " +
+              $"(~{Verification.M4Report.EstimatedMs(m4.InstructionsPerInference):F0} ms at 80 MHz, an estimate)"
+            : $" [grey](Cortex-M4 not measured: {Markup.Escape(device.Library.NotMeasured ?? "")})[/]"));
+        foreach (var v in device.Verified)
+            table.AddRow($"verified on {(v.Target == Verification.CTarget.Host ? "the host" : "the Cortex-M4 (QEMU)")}",
+                v.Mismatches.Count == 0 && v.Stream.Identical
+                    ? $"[green]identical[/]: {v.Clips} clips' int8 features and scores, {v.Stream.ActualEvents} events of a {v.Stream.Seconds:F0} s stream"
+                    : $"[red]{v.Mismatches.Count} mismatches[/] (run hark verify for the details)");
+        if (device.VerifySkipped is not null) table.AddRow("Cortex-M4 check", $"[grey]skipped: {Markup.Escape(device.VerifySkipped)}[/]");
         table.AddRow("time", string.Join(", ", stages.Select(s => $"{s.Stage} {s.Seconds:F0} s")) + $"; total {totalSeconds:F0} s");
         table.AddRow("datasets", Markup.Escape(root));
         table.AddRow("model run", Markup.Escape(runDir) + " (model.hark, curves.png, confusion.png, metrics.json)");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"Next: [bold]./hark eval --model {Markup.Escape(runDir)} --data DIR[/] on your own recordings.");
+        AnsiConsole.MarkupLine($"Next: [bold]./hark eval --model {Markup.Escape(runDir)} --data DIR[/] on your own recordings, " +
+                               $"[bold]./hark detect --model {Markup.Escape(runDir)} FILE.wav[/], or flash {Markup.Escape(device.Library.Directory)}.");
     }
 }

@@ -32,7 +32,9 @@ public sealed record StreamBenchOptions
     /// <summary>Splits to take clips (and noise stretches) from; every split when null.</summary>
     public IReadOnlyList<Split>? Splits { get; init; }
     public double KeywordsPerMinute { get; init; } = 6;
-    public double DistractorsPerMinute { get; init; } = 6;
+    public double DistractorsPerMinute { get; init; } = DefaultDistractorsPerMinute;
+
+    public const double DefaultDistractorsPerMinute = 6;
     public double SnrMinDb { get; init; } = 5;
     public double SnrMaxDb { get; init; } = 20;
     public double NoiseMinDb { get; init; } = -45;
