@@ -36,15 +36,24 @@ public static class NativeTools
     /// holds the tool, its exit code and the first lines it printed.</exception>
     public static string Run(string exe, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo(exe)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
-        };
+        var start = new ProcessStartInfo(exe);
         foreach (string a in arguments) start.ArgumentList.Add(a);
+        return Run(start, workingDirectory, timeout);
+    }
+
+    /// <summary>Like <see cref="Run(string, IEnumerable{string}, string?, TimeSpan?)"/> with one command-line string
+    /// (quoted as a shell would not: only spaces separate, double quotes group).</summary>
+    public static string RunCommandLine(string exe, string arguments, string? workingDirectory = null, TimeSpan? timeout = null) =>
+        Run(new ProcessStartInfo(exe, arguments), workingDirectory, timeout);
+
+    private static string Run(ProcessStartInfo start, string? workingDirectory, TimeSpan? timeout)
+    {
+        string exe = start.FileName;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
+        start.WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory;
         // LeakSanitizer needs ptrace, which containers often forbid; address and UB checks still run.
         start.Environment["ASAN_OPTIONS"] = "detect_leaks=0";
         Process process;

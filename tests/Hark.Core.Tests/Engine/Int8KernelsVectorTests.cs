@@ -15,11 +15,36 @@ public class Int8KernelsVectorTests
 {
     private static readonly Gen<sbyte> Int8 = Gen.Frequency((1, Gen.Const((sbyte)-128)), (1, Gen.Const((sbyte)127)), (6, Gen.SByte));
 
+    /// <summary>Typical multipliers, and any int (zero, negative, int.MinValue: the saturating case) now and then.</summary>
+    private static readonly Gen<int> Multiplier = Gen.Frequency(
+        (6, Gen.Int[1 << 30, int.MaxValue]), (1, Gen.Int), (1, Gen.Const(int.MinValue)), (1, Gen.Int[0, 1000]));
+
+    /// <summary>Shifts as quantizers make them, and the whole range TFLite allows (left shifts wrap like C).</summary>
+    private static readonly Gen<int> Shift = Gen.Frequency((4, Gen.Int[-12, 1]), (1, Gen.Int[-31, 31]));
+
+    private static readonly Gen<int> Bias = Gen.Frequency((6, Gen.Int[-50000, 50000]), (1, Gen.Int));
+
     private static T Scalar<T>(Func<T> run)
     {
         Int8Kernels.VectorsEnabled = false;
         try { return run(); }
         finally { Int8Kernels.VectorsEnabled = true; }
+    }
+
+    private delegate void Kernel(Span<sbyte> output);
+
+    /// <summary>Runs the kernel on whichever path the machine has and on the scalar loops; the bytes must agree.</summary>
+    private static void AssertBothPathsAgree(int outputLength, Kernel kernel)
+    {
+        var vector = new sbyte[outputLength];
+        kernel(vector);
+        var scalar = Scalar(() =>
+        {
+            var y = new sbyte[outputLength];
+            kernel(y);
+            return y;
+        });
+        Assert.Equal(scalar, vector);
     }
 
     private static int Out(int size, int window, int stride, int pad) => (size + 2 * pad - window) / stride + 1;
@@ -36,21 +61,13 @@ public class Int8KernelsVectorTests
             let filter = new Dims(outC, kh, kw, inC)
             let output = new Dims(1, Out(h, kh, sh, ph), Out(w, kw, sw, pw), outC)
             from x in Int8.Array[input.FlatSize] from f in Int8.Array[filter.FlatSize]
-            from bias in Gen.Int[-50000, 50000].Array[outC]
-            from m in Gen.Int[1 << 30, int.MaxValue].Array[outC] from s in Gen.Int[-12, 1].Array[outC]
+            from bias in Bias.Array[outC]
+            from m in Multiplier.Array[outC] from s in Shift.Array[outC]
             select (new ConvParams(inputOffset, outputOffset, sh, sw, ph, pw), input, x, filter, f, bias, m, s, output);
         cases.Sample(c =>
         {
             var (p, input, x, filter, f, bias, m, s, output) = c;
-            var vector = new sbyte[output.FlatSize];
-            Int8Kernels.ConvS8(p, new PerChannelQuant(m, s), input, x, filter, f, bias, output, vector);
-            var scalar = Scalar(() =>
-            {
-                var y = new sbyte[output.FlatSize];
-                Int8Kernels.ConvS8(p, new PerChannelQuant(m, s), input, x, filter, f, bias, output, y);
-                return y;
-            });
-            Assert.Equal(scalar, vector);
+            AssertBothPathsAgree(output.FlatSize, y => Int8Kernels.ConvS8(p, new PerChannelQuant(m, s), input, x, filter, f, bias, output, y));
         }, iter: 300);
     }
 
@@ -66,21 +83,13 @@ public class Int8KernelsVectorTests
             let filter = new Dims(1, kh, kw, c)
             let output = new Dims(1, Out(h, kh, sh, ph), Out(w, kw, sw, pw), c)
             from x in Int8.Array[input.FlatSize] from f in Int8.Array[filter.FlatSize]
-            from bias in Gen.Int[-50000, 50000].Array[c]
-            from m in Gen.Int[1 << 30, int.MaxValue].Array[c] from s in Gen.Int[-12, 1].Array[c]
+            from bias in Bias.Array[c]
+            from m in Multiplier.Array[c] from s in Shift.Array[c]
             select (new ConvParams(inputOffset, outputOffset, sh, sw, ph, pw, -100, 120), input, x, filter, f, bias, m, s, output);
         cases.Sample(k =>
         {
             var (p, input, x, filter, f, bias, m, s, output) = k;
-            var vector = new sbyte[output.FlatSize];
-            Int8Kernels.DepthwiseConvS8(p, new PerChannelQuant(m, s), input, x, filter, f, bias, output, vector);
-            var scalar = Scalar(() =>
-            {
-                var y = new sbyte[output.FlatSize];
-                Int8Kernels.DepthwiseConvS8(p, new PerChannelQuant(m, s), input, x, filter, f, bias, output, y);
-                return y;
-            });
-            Assert.Equal(scalar, vector);
+            AssertBothPathsAgree(output.FlatSize, y => Int8Kernels.DepthwiseConvS8(p, new PerChannelQuant(m, s), input, x, filter, f, bias, output, y));
         }, iter: 300);
     }
 

@@ -394,32 +394,14 @@ public class KernelParityTests
         {
             sanitized = Build("parity_sanitized", "-O1 -g -DHARK_NN_EMULATE_DSP -fsanitize=address,undefined -fno-sanitize-recover=all");
         }
-        catch (InvalidOperationException)
+        catch (HarkException)
         {
             sanitized = null; // compilers without libasan/libubsan
         }
         return new Drivers(portable, emulated, sanitized);
     }
 
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Select(d => Path.Combine(d, name))
-            .FirstOrDefault(File.Exists);
+    private static string? FindOnPath(string name) => Hark.Tests.Export.CToolchain.Find(name);
 
-    private static void Run(string exe, string arguments)
-    {
-        var start = new ProcessStartInfo(exe, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ASAN_OPTIONS"] = "detect_leaks=0";
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {exe}");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{Path.GetFileName(exe)} {arguments} exited with {process.ExitCode}: {stderr}{stdout.Result}");
-    }
+    private static void Run(string exe, string arguments) => Hark.Tests.Export.CToolchain.Run(exe, arguments);
 }

@@ -137,6 +137,7 @@ public static class Int8Kernels
     {
         int inC = input.C, k = filter.H * filter.W * inC, kVector = k & ~15;
         Span<short> patch = stackalloc short[k];
+        Span<int> acc = stackalloc int[output.C];
         ref short patchRef = ref MemoryMarshal.GetReference(patch);
         ref sbyte filterRef = ref MemoryMarshal.GetReference(filterData);
         for (int b = 0; b < output.N; b++)
@@ -167,10 +168,11 @@ public static class Int8Kernels
                     var weights = Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref w, (nuint)i));
                     sum = Avx2.Add(sum, Avx2.MultiplyAddAdjacent(weights, Vector256.LoadUnsafe(ref patchRef, (nuint)i)));
                 }
-                int acc = Vector256.Sum(sum);
-                for (int i = kVector; i < k; i++) acc += Unsafe.Add(ref w, i) * patch[i];
-                outputData[outBase + oc] = Requantize(acc, bias, oc, q.Multipliers[oc], q.Shifts[oc], p.OutputOffset, p.ActivationMin, p.ActivationMax);
+                int dot = Vector256.Sum(sum);
+                for (int i = kVector; i < k; i++) dot += Unsafe.Add(ref w, i) * patch[i];
+                acc[oc] = dot;
             }
+            RequantizeAvx2(acc, bias, q, p.OutputOffset, p.ActivationMin, p.ActivationMax, outputData.Slice(outBase, output.C));
         }
     }
 
@@ -212,9 +214,51 @@ public static class Int8Kernels
                 }
             }
             int outBase = ((b * output.H + oy) * output.W + ox) * channels;
-            for (int c = 0; c < channels; c++)
-                outputData[outBase + c] = Requantize(acc[c], bias, c, q.Multipliers[c], q.Shifts[c], p.OutputOffset, p.ActivationMin, p.ActivationMax);
+            RequantizeAvx2(acc, bias, q, p.OutputOffset, p.ActivationMin, p.ActivationMax, outputData.Slice(outBase, channels));
         }
+    }
+
+    /// <summary>
+    /// <see cref="Requantize"/> for a run of channels, eight at a time: bias, TFLM's double-rounding multiply
+    /// (SaturatingRoundingDoublingHighMul as two 32x32->64 lane multiplies, then RoundingDivideByPOT with per-lane
+    /// shifts), output offset, clamp. Channel groups holding the one saturating input (multiplier int.MinValue) and the
+    /// tail take the scalar rule.
+    /// </summary>
+    private static void RequantizeAvx2(ReadOnlySpan<int> acc, ReadOnlySpan<int> bias, in PerChannelQuant q, int outputOffset,
+        int min, int max, Span<sbyte> dst)
+    {
+        int n = dst.Length, c = 0;
+        var nudge = Vector256.Create(1L << 30);
+        var one = Vector256.Create(1);
+        var offset = Vector256.Create(outputOffset);
+        var low = Vector256.Create(min);
+        var high = Vector256.Create(max);
+        Span<int> lanes = stackalloc int[8];
+        for (; c + 8 <= n; c += 8)
+        {
+            var m = Vector256.Create(q.Multipliers.Slice(c, 8));
+            if (Vector256.EqualsAny(m, Vector256.Create(int.MinValue))) break;
+            var x = Vector256.Create(acc.Slice(c, 8));
+            if (!bias.IsEmpty) x = Avx2.Add(x, Vector256.Create(bias.Slice(c, 8)));
+            var shift = Vector256.Create(q.Shifts.Slice(c, 8));
+            var left = Avx2.Max(shift, Vector256<int>.Zero);
+            var right = Avx2.Subtract(left, shift);   // max(-shift, 0)
+            x = Avx2.ShiftLeftLogicalVariable(x, left.AsUInt32());
+            // (x * m + 2^30) >> 31 per lane; the low 32 bits of a logical 64-bit shift are those of the arithmetic one.
+            var even = Avx2.ShiftRightLogical(Avx2.Add(Avx2.Multiply(x, m), nudge), 31).AsInt32();
+            var odd = Avx2.ShiftRightLogical(Avx2.Add(Avx2.Multiply(Avx2.ShiftRightLogical(x.AsInt64(), 32).AsInt32(),
+                Avx2.ShiftRightLogical(m.AsInt64(), 32).AsInt32()), nudge), 31);
+            var high32 = Avx2.Blend(even, Avx2.ShiftLeftLogical(odd, 32).AsInt32(), 0b10101010);
+            // RoundingDivideByPOT: (x >> e) + (remainder > (mask >> 1) + (x < 0)).
+            var mask = Avx2.Subtract(Avx2.ShiftLeftLogicalVariable(one, right.AsUInt32()), one);
+            var remainder = Avx2.And(high32, mask);
+            var threshold = Avx2.Subtract(Avx2.ShiftRightArithmetic(mask, 1), Avx2.ShiftRightArithmetic(high32, 31));
+            var rounded = Avx2.Subtract(Avx2.ShiftRightArithmeticVariable(high32, right.AsUInt32()), Avx2.CompareGreaterThan(remainder, threshold));
+            var y = Avx2.Min(Avx2.Max(Avx2.Add(rounded, offset), low), high);
+            y.CopyTo(lanes);
+            for (int i = 0; i < 8; i++) dst[c + i] = (sbyte)lanes[i];
+        }
+        for (; c < n; c++) dst[c] = Requantize(acc[c], bias, c, q.Multipliers[c], q.Shifts[c], outputOffset, min, max);
     }
 
     /// <summary>Eight int8 values into the low half of a vector (the rest zero).</summary>
