@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 
 namespace Hark.Cli.Commands;
 
-public sealed class CurateSettings : JsonSettings
+public sealed class CurateSettings : SpeakerSplitSettings
 {
     [CommandOption("--data <DIR>")]
     [Description("Dataset folder (one folder per word, Speech Commands layout). Repeat to merge several.")]
@@ -54,17 +54,8 @@ public sealed class CurateSettings : JsonSettings
     [Description("Linear gain on the noise after SNR scaling (0.5 = SNR +6 dB), and the loudest level of silence clips. Default 1.")]
     public double BackgroundVolume { get; init; } = 1.0;
 
-    [CommandOption("--validation-percent <P>")]
-    [Description("Speaker-hash share for validation when the data has no list files. Default 10.")]
-    public double ValidationPercent { get; init; } = 10;
 
-    [CommandOption("--test-percent <P>")]
-    [Description("Speaker-hash share for test when the data has no list files. Default 10.")]
-    public double TestPercent { get; init; } = 10;
 
-    [CommandOption("--split-salt <TEXT>")]
-    [Description("Prefix speakers with TEXT before the split hash: a different speaker-disjoint partition. Default: none (Speech Commands' own split).")]
-    public string? SplitSalt { get; init; }
 
     public IReadOnlyList<string> KeywordLabels =>
         (Keywords ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -121,7 +112,7 @@ public sealed class CurateCommand : Command<CurateSettings>
             NoiseProbability = settings.NoiseProb,
             WordVolume = settings.WordVolume,
             BackgroundVolume = settings.BackgroundVolume,
-            Split = new SplitOptions(settings.ValidationPercent, settings.TestPercent, settings.SplitSalt),
+            Split = settings.SplitOptions,
         };
 
         var clock = Stopwatch.StartNew();

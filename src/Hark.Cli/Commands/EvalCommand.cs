@@ -11,7 +11,7 @@ namespace Hark.Cli.Commands;
 
 public enum SplitChoice { Auto, All, Train, Validation, Test }
 
-public sealed class EvalSettings : JsonSettings
+public sealed class EvalSettings : SpeakerSplitSettings
 {
     [CommandOption("--model <RUN>")]
     [Description("Run folder written by hark train.")]
@@ -31,17 +31,8 @@ public sealed class EvalSettings : JsonSettings
                  "all, train, validation or test. Use test on a folder that also fed training to score only held-out speakers.")]
     public SplitChoice Split { get; init; } = SplitChoice.Auto;
 
-    [CommandOption("--split-salt <TEXT>")]
-    [Description("The --split-salt the data was curated with, so --split names the same speakers (default: none).")]
-    public string? SplitSalt { get; init; }
 
-    [CommandOption("--validation-percent <P>")]
-    [Description("The --validation-percent the data was curated with (default 10).")]
-    public double ValidationPercent { get; init; } = 10;
 
-    [CommandOption("--test-percent <P>")]
-    [Description("The --test-percent the data was curated with (default 10).")]
-    public double TestPercent { get; init; } = 10;
 
     [CommandOption("--int8")]
     [Description("Score the int8 model (RUN/model.hark) on the reference int8 engine, as it will run on the device. " +
@@ -66,7 +57,7 @@ public sealed class EvalSettings : JsonSettings
         if (Protocol.ToLowerInvariant() is not ("model" or "sc12"))
             return ValidationResult.Error($"unknown --protocol '{Protocol}' (known: model, sc12)");
         if (!Png.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) return ValidationResult.Error("--png must end in .png");
-        try { new SplitOptions(ValidationPercent, TestPercent, SplitSalt).Validate(); }
+        try { SplitOptions.Validate(); }
         catch (HarkException e) { return ValidationResult.Error(e.Message); }
         return ValidationResult.Success();
     }
@@ -77,7 +68,7 @@ public sealed class EvalCommand : Command<EvalSettings>
     public override int Execute(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)
     {
         var clips = SelectClips(settings.Data, settings.Split, out string splitUsed,
-            new SplitOptions(settings.ValidationPercent, settings.TestPercent, settings.SplitSalt));
+            settings.SplitOptions);
         using IKeywordClassifier model = settings.Int8 ? Int8Engine.Load(settings.Model!) : LoadFloat(settings.Model!);
         var report = Ui.WithProgress("evaluating", progress =>
             Evaluator.Run(model, clips, settings.ProtocolKind, progress, cancellationToken));

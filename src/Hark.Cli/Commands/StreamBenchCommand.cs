@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 
 namespace Hark.Cli.Commands;
 
-public sealed class StreamBenchSettings : JsonSettings
+public sealed class StreamBenchSettings : SpeakerSplitSettings
 {
     [CommandOption("--data <DIR>")]
     [Description("Clips and background noise in any supported layout (Speech Commands, folder per label, curated, hark synth " +
@@ -62,17 +62,8 @@ public sealed class StreamBenchSettings : JsonSettings
     [Description("Share of background cuts that are digital silence (0.5-3 s) instead of noise. Default 0.1.")]
     public double SilenceGaps { get; init; } = 0.1;
 
-    [CommandOption("--validation-percent <P>")]
-    [Description("Speaker-hash share for validation when the data has no list files (as in hark curate). Default 10.")]
-    public double ValidationPercent { get; init; } = 10;
 
-    [CommandOption("--test-percent <P>")]
-    [Description("Speaker-hash share for test when the data has no list files (as in hark curate). Default 10.")]
-    public double TestPercent { get; init; } = 10;
 
-    [CommandOption("--split-salt <TEXT>")]
-    [Description("The salt given to hark curate, if any, so the splits are the same speakers.")]
-    public string? SplitSalt { get; init; }
 
     [CommandOption("--force")]
     [Description("Replace an existing non-empty output folder (only after the new one is complete).")]
@@ -157,7 +148,7 @@ public sealed class StreamBenchCommand : Command<StreamBenchSettings>
             MinGapSeconds = settings.MinGap,
             SilenceGapProbability = settings.SilenceGaps,
             Force = settings.Force,
-            Split = new SplitOptions(settings.ValidationPercent, settings.TestPercent, settings.SplitSalt),
+            Split = settings.SplitOptions,
         };
         var clock = Stopwatch.StartNew();
         var truth = Ui.WithProgress("building stream", progress => StreamBuilder.Build(options, progress, cancellationToken));
