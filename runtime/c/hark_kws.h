@@ -10,7 +10,7 @@
      Add every .c file of the exported library to the build (C99; no malloc, no stdio, no libm).
 
        #include "hark_kws.h"
-       static hark_kws kws;                                  // HARK_KWS_STATE_BYTES, see MEMORY
+       static hark_kws kws;                                  // one per audio stream, see MEMORY
        hark_kws_init(&kws);                                  // the thresholds `hark calibrate` chose
        for (;;) {
            hark_kws_event ev[4];
