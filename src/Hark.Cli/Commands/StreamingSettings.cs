@@ -61,6 +61,4 @@ public class StreamingSettings : JsonSettings
         string.Join(", ", package.Labels.Select((l, i) => (l, i)).Where(x => d.Thresholds[x.i] > 0)
             .Select(x => $"{x.l} {DetectorSettings.ToProbability(d.Thresholds[x.i]).ToString("0.###", CultureInfo.InvariantCulture)}"))
         + $"; {d.Summary}";
-
-    internal static string EscapedLabel(string label) => Markup.Escape(label);
 }
