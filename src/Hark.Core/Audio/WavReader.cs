@@ -64,6 +64,13 @@ public static class WavReader
         return new AudioClip(samples, format.SampleRate);
     }
 
+    /// <summary>The format and where the audio starts, from the first bytes of a file (for <see cref="Pcm16WavStream"/>).</summary>
+    internal static WavFormat ParseHeader(ReadOnlySpan<byte> head, string sourceName, out int dataStart, out int dataLength)
+    {
+        CheckRiffHeader(head, sourceName);
+        return FindFormatAndData(head, sourceName, out dataStart, out dataLength);
+    }
+
     private static AudioClip ToPipelineRate(AudioClip clip, string sourceName)
     {
         if (clip.SampleRate == AudioClip.PipelineRate) return clip;

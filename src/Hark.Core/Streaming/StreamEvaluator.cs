@@ -1,6 +1,5 @@
 using Hark.Audio;
 using Hark.Engine;
-using Hark.Features;
 
 namespace Hark.Streaming;
 
@@ -17,9 +16,10 @@ public static class StreamEvaluator
 {
     private const int ChunkSeconds = 10;
 
-    /// <summary>The truth and the audio of a stream folder, checked against each other and against the model.</summary>
+    /// <summary>The truth of a stream folder and its audio, opened for reading block by block, checked against each
+    /// other and against the model. The caller disposes the audio.</summary>
     /// <exception cref="InputFileException">Missing or corrupt files, or a stream that does not fit its truth or the model.</exception>
-    public static (StreamTruth Truth, short[] Samples) Load(string streamDir, ModelPackage package)
+    public static (StreamTruth Truth, Pcm16WavStream Audio) Open(string streamDir, ModelPackage package)
     {
         if (!Directory.Exists(streamDir))
             throw new InputFileException(streamDir, File.Exists(streamDir) ? "is a file, expected a stream folder (made by hark stream-bench)" : "stream folder not found");
@@ -32,40 +32,69 @@ public static class StreamEvaluator
             throw new InputFileException(truthPath, $"keyword{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing.Select(m => $"'{m}'"))} " +
                                                     $"not among the model's labels ({string.Join(", ", package.Labels)})");
         if (!File.Exists(wav)) throw new InputFileException(wav, "not found (the stream folder holds truth.json but no audio)");
-        var audio = WavReader.Read(wav);
-        if (audio.SampleRate != truth.SampleRate)
-            throw new InputFileException(wav, $"is {audio.SampleRate} Hz, but truth.json says {truth.SampleRate} Hz");
-        if (audio.Samples.Length != truth.Samples)
-            throw new InputFileException(wav, $"holds {audio.Samples.Length} samples, but truth.json says {truth.Samples}: not the stream this truth describes");
-        var samples = new short[audio.Samples.Length];
-        FrontEnd.Quantize(audio.Samples, samples);
-        return (truth, samples);
+        var audio = Pcm16WavStream.Open(wav);
+        try
+        {
+            if (audio.SampleRate != truth.SampleRate)
+                throw new InputFileException(wav, $"is {audio.SampleRate} Hz, but truth.json says {truth.SampleRate} Hz");
+            if (audio.Samples != truth.Samples)
+                throw new InputFileException(wav, $"holds {audio.Samples} samples, but truth.json says {truth.Samples}: not the stream this truth describes");
+            return (truth, audio);
+        }
+        catch
+        {
+            audio.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Streams the audio through the package's engine and detector, recording every inference.</summary>
+    /// <summary>Streams the audio through the package's engine and detector, recording every inference. The audio is
+    /// read from disk a block at a time, so hours of stream need no more memory than minutes.</summary>
     public static StreamRun Run(ModelPackage package, string streamDir, IProgress<ProgressReport>? progress = null,
         CancellationToken cancel = default)
     {
-        var (truth, samples) = Load(streamDir, package);
-        var (trace, events) = Record(package, package.Detector, samples, progress, cancel);
-        return new StreamRun(Path.GetFullPath(streamDir), truth, package.Detector, package.Labels, trace, events);
+        var (truth, audio) = Open(streamDir, package);
+        using (audio)
+        {
+            var (trace, events) = Record(package, package.Detector, audio.Samples, audio.Read, progress, cancel);
+            return new StreamRun(Path.GetFullPath(streamDir), truth, package.Detector, package.Labels, trace, events);
+        }
     }
 
     /// <summary>Events and the trace of every inference of <paramref name="settings"/> over <paramref name="samples"/>.</summary>
     public static (ScoreTrace Trace, List<DetectionEvent> Events) Record(ModelPackage package, DetectorSettings settings,
         ReadOnlySpan<short> samples, IProgress<ProgressReport>? progress = null, CancellationToken cancel = default)
     {
+        short[] all = samples.ToArray();
+        int at = 0;
+        int Read(Span<short> block)
+        {
+            int n = Math.Min(block.Length, all.Length - at);
+            all.AsSpan(at, n).CopyTo(block);
+            at += n;
+            return n;
+        }
+        return Record(package, settings, all.Length, Read, progress, cancel);
+    }
+
+    private delegate int SampleSource(Span<short> block);
+
+    private static (ScoreTrace Trace, List<DetectionEvent> Events) Record(ModelPackage package, DetectorSettings settings,
+        long total, SampleSource read, IProgress<ProgressReport>? progress, CancellationToken cancel)
+    {
         var stream = new KeywordStream(package.CreateEngine(), settings);
         var trace = new ScoreTrace(package.Labels, settings.InferEvery);
         stream.InferenceObserver = trace.Add;
         var events = new List<DetectionEvent>();
-        int chunk = ChunkSeconds * package.FrontEnd.SampleRate;
-        for (int start = 0; start < samples.Length; start += chunk)
+        int rate = package.FrontEnd.SampleRate;
+        var block = new short[ChunkSeconds * rate];
+        long done = 0;
+        for (int n; (n = read(block)) > 0;)
         {
             cancel.ThrowIfCancellationRequested();
-            stream.Push(samples.Slice(start, Math.Min(chunk, samples.Length - start)), events);
-            progress?.Report(new ProgressReport((double)Math.Min(samples.Length, start + chunk) / samples.Length,
-                $"{Math.Min(samples.Length, start + chunk) / package.FrontEnd.SampleRate / 60} of {samples.Length / package.FrontEnd.SampleRate / 60} min"));
+            stream.Push(block.AsSpan(0, n), events);
+            done += n;
+            progress?.Report(new ProgressReport((double)done / Math.Max(1, total), $"{done / rate / 60} of {total / rate / 60} min"));
         }
         return (trace, events);
     }
