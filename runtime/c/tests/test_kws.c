@@ -247,6 +247,22 @@ static void test_min_count(void)
     }
 }
 
+/* The timing hooks: filled when hark_kws.c is built with HARK_KWS_CLOCK (the host build uses the TSC), left at 0
+   otherwise. */
+static void test_timing(void)
+{
+    hark_kws_event ev[8];
+    hark_kws_reset(&g_kws);
+    check(hark_kws_push(&g_kws, g_audio, 3 * HARK_FRONTEND_SAMPLE_RATE, ev, 8) >= 0, "push for timing");
+#ifdef HARK_KWS_CLOCK
+    check(g_kws.timing.frontend_max > 0 && g_kws.timing.inference_max > 0, "timing hooks record hops and inferences");
+    check(g_kws.timing.frontend_max >= g_kws.timing.frontend_last && g_kws.timing.inference_max >= g_kws.timing.inference_last,
+          "the maximum is at least the last");
+#else
+    check(g_kws.timing.frontend_max == 0 && g_kws.timing.inference_max == 0, "no clock, no timing");
+#endif
+}
+
 int main(void)
 {
     make_audio();
@@ -258,5 +274,6 @@ int main(void)
     test_classify_equals_stream_window();
     test_extremes();
     test_min_count();
+    test_timing();
     return check_summary("kws");
 }
