@@ -133,7 +133,9 @@ public sealed class ListenCommand : Command<ListenSettings>
         string top = string.Join("  ", Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).Take(4)
             .Select(i => $"{stream.Labels[i]} {(scores[i] + 128) / 256.0:0.00}"));
         string line = $"[{new string('#', bars)}{new string(' ', 20 - bars)}] {db,4:0} dBFS {(double)pushed / rate,7:0.0} s  {top}";
-        int width = Console.IsErrorRedirected ? 120 : Math.Max(20, Console.BufferWidth - 1);
+        // A terminal of unknown size (a pty nobody sized, as under script or some CI runners) reports 0 columns.
+        int columns = Console.IsErrorRedirected ? 0 : Console.WindowWidth;
+        int width = columns > 0 ? Math.Max(20, columns - 1) : 120;
         return line.Length > width ? line[..width] : line.PadRight(width);
     }
 
